@@ -1,0 +1,55 @@
+/**
+ * Diagnostics: every problem synthctl finds in its input, with where it is and what would
+ * be valid. Validation collects all of them at once; renderers (src/report) turn them into
+ * text, JSON, JUnit or GitHub workflow annotations.
+ */
+
+export const SEVERITIES = ['error', 'warning', 'notice'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** One problem in one input document. Lines and columns are 1-based. */
+export interface Diagnostic {
+  readonly severity: Severity;
+  /** The file as the user named it, or `<stdin>`. */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** The field path in Kubernetes notation, e.g. `spec.http.checks.json[0].path`; `` for the document. */
+  readonly path: string;
+  /** A stable identifier of the rule, e.g. `schema.required`, `secret.literal`, `kibana.schedule`. */
+  readonly code: string;
+  /** What was found and what is valid, in one sentence. */
+  readonly message: string;
+  /** How to fix it, when there is more to say. */
+  readonly hint?: string;
+  /** The resource the problem belongs to, e.g. `SyntheticMonitor/payments/checkout-api`. */
+  readonly resource?: string;
+}
+
+/** Formats a field path from segments: `['spec','http','headers',0,'name']` → `spec.http.headers[0].name`. */
+export function formatPath(segments: readonly (string | number)[]): string {
+  let out = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}
+
+/** True when any diagnostic is an error (warnings and notices do not fail validation). */
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** Orders diagnostics by file, line, column, then path, so output is stable. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      a.path.localeCompare(b.path) ||
+      a.message.localeCompare(b.message),
+  );
+}
