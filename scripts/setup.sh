@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what synthctl's tests and demo need on a fresh Debian 12 machine:
+# system packages (apt-get, only those missing) and npm dependencies (npm ci, only when
+# package-lock.json changed since the last install). Idempotent; safe to run repeatedly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(iputils-ping fping openssl prometheus prometheus-blackbox-exporter)
+if [[ "${SYNTHCTL_SKIP_APT:-}" != "1" ]] && command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    SUDO=""
+    [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    echo "setup: installing system packages: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+# @elastic/synthetics (a devDependency, the parity oracle) pulls playwright-chromium, whose
+# install script downloads a browser; there is no network for that here (environment.md §5).
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+stamp=node_modules/.synthctl-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+  echo "setup: installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
+fi
+npm run --silent build
