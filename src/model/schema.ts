@@ -995,6 +995,12 @@ export const SyntheticMonitorStatus = Type.Object(
     observedGeneration: Type.Optional(
       Type.Integer({ minimum: 0, format: 'int64', description: 'The generation last reconciled.' }),
     ),
+    type: Type.Optional(
+      StringEnum(MONITOR_TYPES, {
+        description:
+          'The monitor type (http, tcp, icmp or browser), written by the operator so that `kubectl get sm` can show it: a printer column cannot tell which of the four spec fields is set.',
+      }),
+    ),
     conditions: Type.Optional(Conditions),
     kibana: Type.Optional(
       Type.Object(
