@@ -28,4 +28,6 @@ export interface ResultSink {
   readonly name: string;
   write(record: ResultRecord): void;
   close(): Promise<void>;
+  /** Forgets a monitor that is no longer run (e.g. drops its Prometheus series). Optional. */
+  removeMonitor?(monitorId: string): void;
 }
