@@ -89,6 +89,8 @@ export interface CheckOutcome {
     loss: number;
   };
   browser?: unknown;
+  /** `mode: all`: one outcome per address checked; the top level is the first failing one. */
+  addresses?: CheckOutcome[];
 }
 
 /** A monitor ready to run: defaults applied, identity derived. */
