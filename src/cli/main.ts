@@ -1,0 +1,72 @@
+/**
+ * The synthctl CLI entry point. Subcommands live in their own modules and are listed in
+ * {@link COMMANDS}; adding a command is one import and one line there.
+ */
+import { Command, CommanderError } from 'commander';
+import { LoadError } from '../load/loader.js';
+import { EXIT, UsageError, type CliIo, type CommandContext, type RegisterCommand } from './context.js';
+import { registerValidate } from './validate.js';
+
+/** Every subcommand, in the order `synthctl --help` lists them. Append new commands here. */
+const COMMANDS: readonly RegisterCommand[] = [registerValidate];
+
+// Read at run time (not imported) so the compiled dist/ and tsx agree on where package.json is.
+const VERSION = '0.1.0';
+
+function defaultIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const streams: CliIo = { ...defaultIo(), ...io };
+  let exitCode: number = EXIT.ok;
+  const context: CommandContext = {
+    ...streams,
+    setExitCode: (code) => {
+      exitCode = Math.max(exitCode, code);
+    },
+  };
+  const program = new Command('synthctl')
+    .description(
+      'GitOps for Elastic Synthetic Monitoring: validate, run, plan and apply monitors declared as Kubernetes resources.',
+    )
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run synthctl --help for usage)')
+    .configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      writeErr: (text) => streams.stderr.write(text),
+    })
+    .exitOverride();
+  for (const register of COMMANDS) register(program, context);
+  // Subcommands inherit neither exitOverride nor output settings from the program.
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      writeErr: (text) => streams.stderr.write(text),
+    });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version "errors" are how commander ends after printing them.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof LoadError || error instanceof UsageError) {
+      streams.stderr.write(`synthctl: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    streams.stderr.write(`synthctl: unexpected error: ${message}\n`);
+    return EXIT.usage;
+  }
+  return exitCode;
+}

@@ -1,0 +1,325 @@
+/**
+ * YAML documents with positions: every node of every document keeps its file:line:column so
+ * that a diagnostic about `spec.http.method` points at the line the user wrote.
+ */
+import {
+  LineCounter,
+  parseAllDocuments,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Document,
+  type Node as YamlNode,
+} from 'yaml';
+import type { Diagnostic } from '../model/diagnostics.js';
+import { formatPath } from '../model/diagnostics.js';
+
+/** A 1-based line and column in a source text. */
+export interface SourcePosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Where a field is: its key (absent for sequence items and the root) and its value. */
+export interface NodePosition {
+  readonly key?: SourcePosition;
+  readonly value: SourcePosition;
+  /** True when the value is a mapping or sequence (its "value" position is its first entry). */
+  readonly isCollection: boolean;
+}
+
+/** A field path as segments: keys are strings, sequence indexes numbers. */
+export type PathSegments = readonly (string | number)[];
+
+/** Which part of a field a diagnostic should point at. */
+export type LocateTarget = 'key' | 'value';
+
+// Segments are joined with NUL, which cannot occur in a YAML plain or quoted key we care about
+// often enough to matter, and is cheaper than JSON-encoding every path.
+const SEPARATOR = '\u0000';
+
+function pathKey(path: PathSegments): string {
+  return path.length === 0 ? '' : path.join(SEPARATOR);
+}
+
+/** Positions of every node of one document, by field path. */
+export class PositionMap {
+  readonly #entries = new Map<string, NodePosition>();
+  readonly #root: SourcePosition;
+
+  constructor(root: SourcePosition) {
+    this.#root = root;
+  }
+
+  /** Records the position of the node at `path`. */
+  set(path: PathSegments, position: NodePosition): void {
+    this.#entries.set(pathKey(path), position);
+  }
+
+  /** The exact position of `path`, or undefined when the document has no such node. */
+  get(path: PathSegments): NodePosition | undefined {
+    return this.#entries.get(pathKey(path));
+  }
+
+  /**
+   * Where a diagnostic about `path` should point. A missing field falls back to the nearest
+   * ancestor that exists, at that ancestor's key: a missing required field points at its
+   * parent (`http:`), which is where the user has to add it.
+   */
+  locate(path: PathSegments, target: LocateTarget = 'value'): SourcePosition {
+    const exact = this.#entries.get(pathKey(path));
+    if (exact !== undefined) {
+      if (target === 'key' || exact.isCollection) return exact.key ?? exact.value;
+      return exact.value;
+    }
+    for (let length = path.length - 1; length > 0; length--) {
+      const ancestor = this.#entries.get(pathKey(path.slice(0, length)));
+      if (ancestor !== undefined) return ancestor.key ?? ancestor.value;
+    }
+    return this.#root;
+  }
+
+  /** The position of the document's root node. */
+  get root(): SourcePosition {
+    return this.#root;
+  }
+}
+
+/** One YAML document of a file: its value, its positions and the problems found parsing it. */
+export interface YamlDocument {
+  readonly file: string;
+  /** 0-based index of the document in its file. */
+  readonly index: number;
+  /** The document as plain JSON-like data; undefined when it could not be converted. */
+  readonly value: unknown;
+  readonly positions: PositionMap;
+  /** Syntax errors, duplicate keys, bad aliases and YAML warnings, all located. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** True when the document has errors that make its value unreliable. */
+  readonly hasErrors: boolean;
+}
+
+// Kubernetes refuses alias bombs too; 100 expansions is the yaml package's own default.
+const MAX_ALIAS_COUNT = 100;
+// Deeper nesting than this is not a resource anyone wrote by hand; it only risks the stack.
+const MAX_DEPTH = 256;
+
+/** Parses every document of a YAML text; never throws, every problem becomes a diagnostic. */
+export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
+  const lineCounter = new LineCounter();
+  const at = (offset: number): SourcePosition => {
+    const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { line: Math.max(1, line), column: Math.max(1, col) };
+  };
+  let documents: Document.Parsed[];
+  try {
+    const parsed = parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      // Duplicates are reported by the walk below, with their field path.
+      uniqueKeys: false,
+      // Kubernetes reads YAML with go-yaml, which honours `<<` merge keys.
+      merge: true,
+    });
+    documents = Array.isArray(parsed) ? parsed : [];
+  } catch (error) {
+    return [failedDocument(file, at(0), `YAML could not be parsed: ${errorMessage(error)}`)];
+  }
+  const out: YamlDocument[] = [];
+  documents.forEach((doc, index) => {
+    out.push(convertDocument(doc, index, file, at));
+  });
+  return out;
+}
+
+function convertDocument(
+  doc: Document.Parsed,
+  index: number,
+  file: string,
+  at: (offset: number) => SourcePosition,
+): YamlDocument {
+  const contents = doc.contents;
+  const rootOffset = contents?.range[0] ?? doc.range[0];
+  const positions = new PositionMap(at(rootOffset));
+  const diagnostics: Diagnostic[] = [];
+  const error = (
+    position: SourcePosition,
+    path: PathSegments,
+    code: string,
+    message: string,
+    hint?: string,
+  ) =>
+    diagnostics.push({
+      severity: 'error',
+      file,
+      line: position.line,
+      column: position.column,
+      path: formatPath(path),
+      code,
+      message,
+      ...(hint === undefined ? {} : { hint }),
+    });
+
+  for (const e of doc.errors) {
+    error(at(e.pos[0]), [], 'yaml.syntax', `YAML syntax error: ${e.message}`, syntaxHint(e.code));
+  }
+  for (const w of doc.warnings) {
+    const position = at(w.pos[0]);
+    diagnostics.push({
+      severity: 'warning',
+      file,
+      line: position.line,
+      column: position.column,
+      path: '',
+      code: 'yaml.warning',
+      message: w.message,
+    });
+  }
+
+  let walkFailed = false;
+  try {
+    walk(doc, contents ?? null, [], undefined, positions, at, error, 0);
+  } catch (e) {
+    walkFailed = true;
+    error(positions.root, [], 'yaml.structure', `the document could not be read: ${errorMessage(e)}`);
+  }
+
+  let value: unknown;
+  let converted = true;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    converted = false;
+    // An unresolved alias is already reported, located, by the walk.
+    if (!diagnostics.some((d) => d.code === 'yaml.alias')) {
+      error(positions.root, [], 'yaml.structure', `the document could not be read: ${errorMessage(e)}`);
+    }
+  }
+  const hasErrors = walkFailed || !converted || diagnostics.some((d) => d.severity === 'error');
+  return { file, index, value: converted ? value : undefined, positions, diagnostics, hasErrors };
+}
+
+type ErrorSink = (
+  position: SourcePosition,
+  path: PathSegments,
+  code: string,
+  message: string,
+  hint?: string,
+) => void;
+
+function walk(
+  doc: Document.Parsed,
+  node: YamlNode | null,
+  path: (string | number)[],
+  key: SourcePosition | undefined,
+  positions: PositionMap,
+  at: (offset: number) => SourcePosition,
+  error: ErrorSink,
+  depth: number,
+): void {
+  if (node === null) return;
+  const value = at(node.range?.[0] ?? 0);
+  if (depth > MAX_DEPTH) {
+    error(value, path, 'yaml.structure', `the document nests deeper than ${MAX_DEPTH} levels`);
+    return;
+  }
+  const isCollection = isMap(node) || isSeq(node);
+  positions.set(path, key === undefined ? { value, isCollection } : { key, value, isCollection });
+
+  if (isAlias(node)) {
+    if (node.resolve(doc) === undefined) {
+      error(
+        value,
+        path,
+        'yaml.alias',
+        `unknown alias "*${node.source}": no anchor "&${node.source}" before it`,
+      );
+    }
+    return;
+  }
+  if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      path.push(i);
+      walk(
+        doc,
+        isPair(item) ? null : (item as YamlNode | null),
+        path,
+        undefined,
+        positions,
+        at,
+        error,
+        depth + 1,
+      );
+      path.pop();
+    });
+    return;
+  }
+  if (isMap(node)) {
+    const seen = new Map<string, SourcePosition>();
+    for (const pair of node.items) {
+      const keyNode = pair.key as YamlNode | null;
+      // Merge keys (`<<: *base`) contribute fields without naming one.
+      if (isScalar(keyNode) && keyNode.value === '<<') continue;
+      if (keyNode !== null && !isScalar(keyNode)) continue;
+      const name = keyNode === null ? '' : String(keyNode.value);
+      const keyPosition = keyNode === null ? value : at(keyNode.range?.[0] ?? 0);
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, keyPosition);
+      else {
+        error(
+          keyPosition,
+          [...path, name],
+          'yaml.duplicate-key',
+          `duplicate key "${name}" (first at line ${first.line}); keys must be unique and the API server rejects the document`,
+          'remove one of the two entries',
+        );
+      }
+      path.push(name);
+      walk(doc, pair.value as YamlNode | null, path, keyPosition, positions, at, error, depth + 1);
+      path.pop();
+    }
+  }
+}
+
+function syntaxHint(code: string): string | undefined {
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return 'YAML indents with spaces, never tabs';
+    case 'BAD_INDENT':
+      return 'check the indentation of this line against the lines above it';
+    case 'MULTILINE_IMPLICIT_KEY':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return 'a key must fit on one line; is a colon or a quote missing?';
+    case 'MISSING_CHAR':
+      return 'a closing quote or bracket is missing';
+    default:
+      return undefined;
+  }
+}
+
+function failedDocument(file: string, position: SourcePosition, message: string): YamlDocument {
+  return {
+    file,
+    index: 0,
+    value: undefined,
+    positions: new PositionMap(position),
+    diagnostics: [
+      {
+        severity: 'error',
+        file,
+        line: position.line,
+        column: position.column,
+        path: '',
+        code: 'yaml.syntax',
+        message,
+      },
+    ],
+    hasErrors: true,
+  };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
