@@ -52,6 +52,8 @@ interface CompiledNode {
   /** Integers are CEL `int`; elsewhere JSON numbers follow the API server's unstructured typing. */
   readonly isInteger: boolean;
   readonly isNumber: boolean;
+  /** `nullable: true`; without it the API server prunes a null field before validation. */
+  readonly nullable: boolean;
   /** Untyped subtree (`x-kubernetes-preserve-unknown-fields`, int-or-string): convert generically. */
   readonly isGeneric: boolean;
 }
@@ -151,6 +153,7 @@ export class CelRuleSet {
       isInteger: type === 'integer',
       isNumber: type === 'number',
       isGeneric: type === undefined,
+      nullable: node['nullable'] === true,
     };
   }
 
@@ -226,6 +229,7 @@ function visit(
     const map = new Map<string, CelInput>();
     for (const [key, child] of Object.entries(value)) {
       const childNode = node.properties.get(key) ?? node.additional;
+      if (isPrunedNull(childNode, child)) continue;
       map.set(
         key,
         childNode?.hasRules === true
@@ -243,6 +247,15 @@ function visit(
   return converted;
 }
 
+/**
+ * The API server drops `null` from a field whose schema is not `nullable` before it validates
+ * (apiextensions `PruneNonNullableNullsWithoutDefaults`): `{equals: null}` reaches the rules
+ * as `{}`. Unknown keys and untyped subtrees keep their nulls.
+ */
+function isPrunedNull(node: CompiledNode | undefined, value: unknown): boolean {
+  return value === null && node !== undefined && !node.nullable;
+}
+
 /** Converts a subtree that has no rules (no evaluation, same typing). */
 function convertQuiet(node: CompiledNode | undefined, value: unknown): CelInput {
   if (node === undefined || node.isGeneric || !hasDeclaredType(node, value)) return toGeneric(value);
@@ -250,7 +263,8 @@ function convertQuiet(node: CompiledNode | undefined, value: unknown): CelInput 
   if (isNode(value)) {
     const map = new Map<string, CelInput>();
     for (const [key, child] of Object.entries(value)) {
-      map.set(key, convertQuiet(node.properties.get(key) ?? node.additional, child));
+      const childNode = node.properties.get(key) ?? node.additional;
+      if (!isPrunedNull(childNode, child)) map.set(key, convertQuiet(childNode, child));
     }
     return map;
   }

@@ -53,10 +53,12 @@ function typeName(node: Node): string {
 
 function constraintsOf(node: Node, prefix = ''): string[] {
   const out: string[] = [];
-  const range = (min: unknown, max: unknown, unit: string): void => {
-    if (min !== undefined && max !== undefined) out.push(`${prefix}${String(min)}–${String(max)} ${unit}`);
-    else if (min !== undefined) out.push(`${prefix}at least ${String(min)} ${unit}`);
-    else if (max !== undefined) out.push(`${prefix}at most ${String(max)} ${unit}`);
+  const range = (minimum: unknown, maximum: unknown, unit: string): void => {
+    const min = typeof minimum === 'number' ? minimum : undefined;
+    const max = typeof maximum === 'number' ? maximum : undefined;
+    if (min !== undefined && max !== undefined) out.push(`${prefix}${min}–${max} ${unit}`);
+    else if (min !== undefined) out.push(`${prefix}at least ${min} ${unit}`);
+    else if (max !== undefined) out.push(`${prefix}at most ${max} ${unit}`);
   };
   if (Array.isArray(node['enum']))
     out.push(`${prefix}one of ${node['enum'].map((v) => code(String(v))).join(', ')}`);
@@ -127,7 +129,7 @@ function renderResource(resource: ResourceDefinition): string {
   const lines = [
     `## ${resource.kind}`,
     '',
-    String(schema['description'] ?? ''),
+    typeof schema['description'] === 'string' ? schema['description'] : '',
     '',
     `- apiVersion ${code(API_VERSION)}, kind ${code(resource.kind)}, namespaced`,
     `- Plural ${code(resource.plural)}, short names ${resource.shortNames.map(code).join(', ')}, categories ${CATEGORIES.map(code).join(', ')}`,

@@ -154,7 +154,7 @@ function checkRules(node: Node, path: string, out: StructuralViolation[]): void 
     ) {
       out.push({ path: at, rule: 'cel-shape', message: 'message must be a non-empty single line' });
     }
-    if (rule['reason'] !== undefined && !REASONS.includes(String(rule['reason']))) {
+    if (rule['reason'] !== undefined && !REASONS.includes(rule['reason'] as string)) {
       out.push({ path: at, rule: 'cel-shape', message: `reason must be one of ${REASONS.join(', ')}` });
     }
     // `has(self.x)` costs the same whatever x holds; any other read of x is charged by its size.
