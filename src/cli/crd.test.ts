@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { CrdWriteError, crdCommand, runCrdCommand } from './crd.js';
+import { CrdWriteError, runCrdCommand } from './crd.js';
+import { main } from './main.js';
 
 const capture = () => {
   const out = { stdout: '', stderr: '' };
@@ -32,15 +33,30 @@ test('synthctl crd prints both CRDs as multi-document YAML', async () => {
   );
 });
 
-test('synthctl crd --output-dir writes one file per CRD and a kustomization', async () => {
+test('synthctl crd --output-dir writes one file per CRD and a kustomization, relative to the cwd', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'synthctl-crd-'));
   try {
     const { out, output } = capture();
-    await crdCommand(output).parseAsync(['--output-dir', join(dir, 'crds')], { from: 'user' });
+    assert.equal(await main(['crd', '--output-dir', 'crds'], { ...output, cwd: dir }), 0);
     assert.equal(out.stdout, '');
     assert.match(out.stderr, /wrote .*synthetic-monitors.yaml/);
     const kustomization = await readFile(join(dir, 'crds', 'kustomization.yaml'), 'utf8');
     assert.match(kustomization, /synthetics-projects.yaml/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('synthctl crd through main prints YAML and exits 0; an unwritable directory exits 2', async () => {
+  const printed = capture();
+  assert.equal(await main(['crd'], printed.output), 0);
+  assert.match(printed.out.stdout, /name: syntheticmonitors.synthctl.dev/);
+  const dir = await mkdtemp(join(tmpdir(), 'synthctl-crd-'));
+  try {
+    await writeFile(join(dir, 'file'), '');
+    const failed = capture();
+    assert.equal(await main(['crd', '-d', join(dir, 'file', 'sub')], failed.output), 2);
+    assert.match(failed.out.stderr, /^synthctl: cannot write .*file\/sub/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

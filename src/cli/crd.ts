@@ -3,9 +3,10 @@
  * or writes them, with a kustomization, to `--output-dir`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
 import { buildCrds, renderCrdFiles, renderCrdYaml } from '../model/crd.js';
+import { EXIT, type CommandContext } from './context.js';
 
 /** Options of `synthctl crd`. */
 export interface CrdCommandOptions {
@@ -58,12 +59,21 @@ export async function runCrdCommand(options: CrdCommandOptions, output: CrdOutpu
   return written;
 }
 
-/** The commander definition of `synthctl crd`. */
-export function crdCommand(output: CrdOutput = { stdout: process.stdout, stderr: process.stderr }): Command {
-  return new Command('crd')
-    .description('Print the CustomResourceDefinitions as YAML (synthctl crd | kubectl apply -f -)')
-    .option('-o, --output-dir <dir>', 'write one file per CRD and a kustomization.yaml to this directory')
-    .action(async (options: { outputDir?: string }) => {
-      await runCrdCommand(options.outputDir === undefined ? {} : { outputDir: options.outputDir }, output);
+/** Adds `synthctl crd` to the program. */
+export function registerCrd(program: Command, context: CommandContext): void {
+  program
+    .command('crd')
+    .description('Print the CustomResourceDefinitions as YAML (synthctl crd | kubectl apply -f -).')
+    .option('-d, --output-dir <dir>', 'write one file per CRD and a kustomization.yaml to this directory')
+    .action(async (flags: { outputDir?: string }) => {
+      const options =
+        flags.outputDir === undefined ? {} : { outputDir: resolve(context.cwd, flags.outputDir) };
+      try {
+        await runCrdCommand(options, context);
+      } catch (error) {
+        if (!(error instanceof CrdWriteError)) throw error;
+        context.stderr.write(`synthctl: ${error.message}\n`);
+        context.setExitCode(EXIT.usage);
+      }
     });
 }
