@@ -5,7 +5,7 @@
  * `PRAGMA user_version`. A locked or corrupt database is a typed error with a clear message,
  * raised once at open, never a crash loop.
  */
-import { mkdirSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ResultRecord, ResultSink } from '../result.js';
@@ -179,6 +179,9 @@ export class HistoryStore implements RecentResultsSource {
     const path = options.path ?? DEFAULT_HISTORY_PATH;
     const readonly = options.readonly ?? false;
     const memory = path === ':memory:';
+    if (readonly && !memory && !existsSync(path)) {
+      throw new HistoryDatabaseError(path, `no history database at ${path}; \`synthctl run\` creates it`);
+    }
     let db: Database.Database | undefined;
     try {
       if (!readonly && !memory) mkdirSync(dirname(resolve(path)), { recursive: true });
