@@ -4,6 +4,10 @@
  */
 import { loadPaths, loadText, type LoadOptions, type LoadResult } from '../load/loader.js';
 import type { LoadedResource } from '../load/resources.js';
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { checkSemantics } from './semantic.js';
+import type { SyntheticMonitor, SyntheticsProject } from './schema.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { ResourceValidator } from './resource-validator.js';
 
@@ -32,7 +36,13 @@ export async function validatePaths(
   paths: readonly string[],
   options: ValidateOptions = {},
 ): Promise<ValidationResult> {
-  return validateLoaded(await loadPaths(paths, options), options.validator);
+  const cwd = options.cwd;
+  // Journey files are named relative to the YAML file, which is named relative to `cwd`.
+  const readFile =
+    cwd === undefined
+      ? undefined
+      : (path: string) => readTextFile(isAbsolute(path) ? path : resolve(cwd, path));
+  return validateLoaded(await loadPaths(paths, options), options.validator, readFile);
 }
 
 /** Validates one YAML text as if it were the file `file`. Never throws. */
@@ -45,7 +55,11 @@ export function validateText(
 }
 
 /** Validates what the loader returned. */
-export function validateLoaded(loaded: LoadResult, validator = new ResourceValidator()): ValidationResult {
+export function validateLoaded(
+  loaded: LoadResult,
+  validator = new ResourceValidator(),
+  readFile?: (path: string) => string | undefined,
+): ValidationResult {
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const accepted: LoadedResource[] = [];
   for (const resource of loaded.resources) {
@@ -53,7 +67,17 @@ export function validateLoaded(loaded: LoadResult, validator = new ResourceValid
     diagnostics.push(...problems);
     if (problems.length === 0) accepted.push(resource);
   }
-  diagnostics.push(...checkDuplicates(loaded.resources));
+  // Semantic checks assume schema-valid input; the rest already has its errors.
+  diagnostics.push(
+    ...checkSemantics({
+      resources: accepted.map((resource) => ({
+        resource: resource.object as unknown as SyntheticMonitor | SyntheticsProject,
+        file: resource.file,
+        locate: (path) => resource.locate(path),
+      })),
+      ...(readFile === undefined ? {} : { readFile }),
+    }),
+  );
   return {
     resources: loaded.resources,
     accepted,
@@ -63,29 +87,10 @@ export function validateLoaded(loaded: LoadResult, validator = new ResourceValid
   };
 }
 
-/** The API server keeps one object per kind, namespace and name: a second one silently wins. */
-function checkDuplicates(resources: readonly LoadedResource[]): Diagnostic[] {
-  const first = new Map<string, LoadedResource>();
-  const out: Diagnostic[] = [];
-  for (const resource of resources) {
-    if (resource.name === undefined) continue;
-    const key = `${resource.kind}/${resource.namespace ?? ''}/${resource.name}`;
-    const earlier = first.get(key);
-    if (earlier === undefined) {
-      first.set(key, resource);
-      continue;
-    }
-    const position = resource.locate(['metadata', 'name'], 'value');
-    out.push({
-      severity: 'error',
-      file: resource.file,
-      line: position.line,
-      column: position.column,
-      path: 'metadata.name',
-      code: 'resource.duplicate',
-      message: `${resource.id} is declared twice (first at ${earlier.file}:${earlier.position.line}); the second would replace the first`,
-      resource: resource.id,
-    });
+function readTextFile(path: string): string | undefined {
+  try {
+    return statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+  } catch {
+    return undefined;
   }
-  return out;
 }
