@@ -131,6 +131,15 @@ const cases: [string, unknown, string][] = [
     'a multi-line message',
   ],
   [
+    'cel-undefined-field',
+    root({
+      type: 'object',
+      properties: { http: { type: 'object' } },
+      'x-kubernetes-validations': [{ rule: 'has(self.htpp)', message: 'typo' }],
+    }),
+    'a rule reading an undeclared field',
+  ],
+  [
     'root-type',
     { ...root({ type: 'object' }), type: 'array', items: { type: 'string' } },
     'the root is not an object',

@@ -157,6 +157,21 @@ function checkRules(node: Node, path: string, out: StructuralViolation[]): void 
     if (rule['reason'] !== undefined && !REASONS.includes(rule['reason'] as string)) {
       out.push({ path: at, rule: 'cel-shape', message: `reason must be one of ${REASONS.join(', ')}` });
     }
+    // The API server compiles rules against the declared fields: `self.typo` fails the CRD.
+    if (
+      isNode(node['properties']) &&
+      node['additionalProperties'] === undefined &&
+      node['x-kubernetes-preserve-unknown-fields'] !== true
+    ) {
+      for (const [, field] of rule['rule'].matchAll(/\bself\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+        if (!(field! in properties))
+          out.push({
+            path: at,
+            rule: 'cel-undefined-field',
+            message: `the rule reads self.${field!}, which is not a declared property`,
+          });
+      }
+    }
     // `has(self.x)` costs the same whatever x holds; any other read of x is charged by its size.
     const reads = rule['rule'].replace(/has\(self\.[A-Za-z_][A-Za-z0-9_]*\)/g, '');
     for (const [, field] of reads.matchAll(/\bself\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
