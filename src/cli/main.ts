@@ -7,9 +7,10 @@ import { LoadError } from '../load/loader.js';
 import { EXIT, UsageError, type CliIo, type CommandContext, type RegisterCommand } from './context.js';
 import { registerValidate } from './validate.js';
 import { registerHistory } from './history.js';
+import { registerCrd } from './crd.js';
 
 /** Every subcommand, in the order `synthctl --help` lists them. Append new commands here. */
-const COMMANDS: readonly RegisterCommand[] = [registerValidate, registerHistory];
+const COMMANDS: readonly RegisterCommand[] = [registerValidate, registerCrd, registerHistory];
 
 // Read at run time (not imported) so the compiled dist/ and tsx agree on where package.json is.
 const VERSION = '0.1.0';

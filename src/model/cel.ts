@@ -116,10 +116,17 @@ export class CelRuleSet {
     return out;
   }
 
-  /** Functions a rule calls that the offline evaluator lacks (Kubernetes libraries, typos). */
+  /**
+   * Functions a rule calls that the offline evaluator lacks (Kubernetes libraries, typos);
+   * a rule that does not parse yields one entry saying so.
+   */
   unsupportedFunctions(rule: string): string[] {
     const calls = new Set<string>();
-    collectCalls(parse(rule).expr, calls);
+    try {
+      collectCalls(parse(rule).expr, calls);
+    } catch (error) {
+      return [`(the rule does not parse: ${(error as Error).message})`];
+    }
     // Logical operators and the conditional are evaluated by the planner, not looked up.
     const builtIn = new Set(['_&&_', '_||_', '_?_:_', '@not_strictly_false', '@in']);
     return [...calls].filter((name) => !builtIn.has(name) && this.#env.funcs.find(name) === undefined).sort();

@@ -301,11 +301,11 @@ export function toOpenApiV3Schema(resource: TSchema): JsonSchemaProps {
     properties: {
       ...properties,
       apiVersion: {
-        type: 'string',
         description:
           'APIVersion defines the versioned schema of this representation of an object: `synthctl.dev/v1alpha1`.',
+        type: 'string',
       },
-      kind: { type: 'string', description: 'Kind is the REST resource this object represents.' },
+      kind: { description: 'Kind is the REST resource this object represents.', type: 'string' },
       // Only name and generateName may be constrained under metadata (structural rule 4);
       // the API server validates names itself.
       metadata: { type: 'object' },
