@@ -1,0 +1,3 @@
+const { journey } = require('@elastic/synthetics');
+journey('Spins', () => {});
+while (true) {}
