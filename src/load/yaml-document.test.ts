@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseYamlDocuments } from './yaml-document.js';
+
+const text = `apiVersion: v1
+kind: Thing
+spec:
+  http:
+    url: https://example.com
+    headers:
+      - name: A
+        value: b
+---
+# second
+just: a
+`;
+
+test('positions of keys and values are 1-based lines and columns', () => {
+  const [doc] = parseYamlDocuments(text, 'f.yaml');
+  assert.ok(doc);
+  assert.deepEqual(doc.positions.locate(['spec', 'http', 'url'], 'value'), { line: 5, column: 10 });
+  assert.deepEqual(doc.positions.locate(['spec', 'http', 'url'], 'key'), { line: 5, column: 5 });
+  assert.deepEqual(doc.positions.locate(['spec', 'http', 'headers', 0, 'value']), { line: 8, column: 16 });
+  // A collection's value position is its key, where a user looks for it.
+  assert.deepEqual(doc.positions.locate(['spec', 'http']), { line: 4, column: 3 });
+});
+
+test('a missing field falls back to the key of its nearest existing ancestor', () => {
+  const [doc] = parseYamlDocuments(text, 'f.yaml');
+  assert.deepEqual(doc!.positions.locate(['spec', 'http', 'method']), { line: 4, column: 3 });
+  assert.deepEqual(doc!.positions.locate(['spec', 'tcp', 'host']), { line: 3, column: 1 });
+  assert.deepEqual(doc!.positions.locate(['nothing', 'here']), { line: 1, column: 1 });
+});
+
+test('every document of a stream is parsed with its own index and absolute lines', () => {
+  const docs = parseYamlDocuments(text, 'f.yaml');
+  assert.equal(docs.length, 2);
+  assert.equal(docs[1]!.index, 1);
+  assert.deepEqual(docs[1]!.value, { just: 'a' });
+  assert.deepEqual(docs[1]!.positions.locate(['just']), { line: 11, column: 7 });
+});
+
+test('duplicate keys are located errors with their field path', () => {
+  const [doc] = parseYamlDocuments('a:\n  b: 1\n  b: 2\n', 'd.yaml');
+  assert.equal(doc!.hasErrors, true);
+  const [d] = doc!.diagnostics;
+  assert.equal(d!.code, 'yaml.duplicate-key');
+  assert.equal(d!.path, 'a.b');
+  assert.equal(d!.line, 3);
+  assert.equal(d!.column, 3);
+  assert.match(d!.message, /first at line 2/);
+});
+
+test('syntax errors and unknown aliases become diagnostics, never exceptions', () => {
+  const [broken] = parseYamlDocuments('a: [1, 2\nb: "x\n', 's.yaml');
+  assert.ok(broken!.diagnostics.some((d) => d.code === 'yaml.syntax' && d.line >= 1 && d.column >= 1));
+  const [alias] = parseYamlDocuments('a: *nowhere\n', 'a.yaml');
+  assert.equal(alias!.diagnostics[0]!.code, 'yaml.alias');
+  assert.equal(alias!.value, undefined);
+});
+
+test('alias bombs are refused instead of expanded', () => {
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${new Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+  const [doc] = parseYamlDocuments(bomb.join('\n'), 'bomb.yaml');
+  assert.equal(doc!.hasErrors, true);
+  assert.ok(doc!.diagnostics.some((d) => d.code === 'yaml.structure'));
+});
+
+test('an empty stream has no documents and a comment-only document is empty', () => {
+  assert.deepEqual(parseYamlDocuments('', 'e.yaml'), []);
+  const docs = parseYamlDocuments('---\n# nothing\n', 'c.yaml');
+  assert.ok(docs.every((d) => d.value === null && d.diagnostics.length === 0));
+});
