@@ -192,8 +192,11 @@ export interface UnsupportedField {
   readonly type: MonitorType;
   /** The Heartbeat option the translation would need and Kibana does not support. */
   readonly heartbeatOption: string;
-  /** `refuse`: Kibana fails the monitor ("Unsupported Heartbeat option"); `drop`: ignored silently. */
-  readonly effect: 'refuse' | 'drop';
+  /**
+   * `refuse`: Kibana fails the monitor ("Unsupported Heartbeat option"); `drop`: Kibana ignores
+   * the field silently; `weaken`: Kibana takes it but Heartbeat checks less than we do.
+   */
+  readonly effect: 'refuse' | 'drop' | 'weaken';
   /** Why, in a clause: `Heartbeat http monitors have no XPath assertion`. */
   readonly reason: string;
   /** What to do instead. */
@@ -277,6 +280,23 @@ export function findUnsupportedFields(spec: SyntheticMonitorSpec): UnsupportedFi
         });
       });
     }
+    // Heartbeat's checkBody passes when any one positive pattern matches
+    // (heartbeat/monitors/active/http/respcheck.go), where our contains/matches all must.
+    const positives = [
+      ...(checks?.body?.contains ?? []).map((_, index) => ['contains', index] as const),
+      ...(checks?.body?.matches ?? []).map((_, index) => ['matches', index] as const),
+    ];
+    if (positives.length > 1) {
+      const [key, index] = positives[1]!;
+      out.push({
+        path: at('checks', 'body', key, index),
+        type,
+        heartbeatOption: 'check.response.body.positive',
+        effect: 'weaken',
+        reason: `Heartbeat passes when any one of its ${positives.length} positive body patterns matches, where synthctl requires all of them`,
+        hint: 'keep one contains/matches entry for monitors synced to Kibana, or accept the weaker check there',
+      });
+    }
     checks?.json?.forEach((check, index) => {
       const problem = jsonCheckIncompatibility(check);
       if (problem === undefined) return;
@@ -352,9 +372,14 @@ export function findUnsupportedFields(spec: SyntheticMonitorSpec): UnsupportedFi
 
 /** The message of a `kibana.unsupported` diagnostic for `field`. */
 export function unsupportedFieldMessage(field: UnsupportedField, fieldPath: string): string {
-  return field.effect === 'refuse'
-    ? `Kibana would refuse this ${field.type} monitor ('Unsupported Heartbeat option' ${field.heartbeatOption}): ${fieldPath} cannot be translated, because ${field.reason}`
-    : `Kibana would silently drop ${fieldPath} of this ${field.type} monitor (no ${field.heartbeatOption}): ${field.reason}`;
+  switch (field.effect) {
+    case 'refuse':
+      return `Kibana would refuse this ${field.type} monitor ('Unsupported Heartbeat option' ${field.heartbeatOption}): ${fieldPath} cannot be translated, because ${field.reason}`;
+    case 'drop':
+      return `Kibana would silently drop ${fieldPath} of this ${field.type} monitor (no ${field.heartbeatOption}): ${field.reason}`;
+    case 'weaken':
+      return `Kibana would check ${fieldPath} of this ${field.type} monitor more loosely (${field.heartbeatOption}): ${field.reason}`;
+  }
 }
 
 /**

@@ -73,6 +73,7 @@ export const SEMANTIC_CODES = {
   kibanaLocation: 'kibana.location',
   kibanaLocationsRequired: 'kibana.locations-required',
   kibanaUnsupported: 'kibana.unsupported',
+  kibanaWeaker: 'kibana.weaker-check',
   url: 'url.invalid',
   proxy: 'proxy.invalid',
   host: 'host.invalid',
@@ -339,7 +340,7 @@ function checkProjectOverlap(
     const names = projects.map((p) => resourceName(p.resource)).join(', ');
     emit(
       entry,
-      ['metadata', 'labels'],
+      ['metadata', 'name'],
       'warning',
       SEMANTIC_CODES.projectOverlap,
       `selected by ${projects.length} projects (${names}); each pushes its own copy of this monitor`,
@@ -588,8 +589,8 @@ function checkKibana(monitor: MonitorEntry, project: ProjectEntry, emit: Emit): 
     emit(
       monitor,
       field.path,
-      'error',
-      SEMANTIC_CODES.kibanaUnsupported,
+      field.effect === 'weaken' ? 'warning' : 'error',
+      field.effect === 'weaken' ? SEMANTIC_CODES.kibanaWeaker : SEMANTIC_CODES.kibanaUnsupported,
       unsupportedFieldMessage(field, formatPath(field.path)),
       `${projectName} syncs this monitor to Kibana: ${field.hint}`,
     );
