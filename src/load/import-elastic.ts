@@ -328,8 +328,9 @@ const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 /** A scalar as text; anything else as JSON. */
 function scalarText(value: Json): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return scalarText(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
   return JSON.stringify(value) ?? '';
 }
 
