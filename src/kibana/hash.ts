@@ -1,0 +1,64 @@
+/**
+ * The `hash` of a project monitor: what Kibana stores and returns from the list endpoint, and
+ * what plan compares to tell "changed" from "unchanged" (elastic.md §2.6).
+ *
+ * Push hashes `JSON.stringify(config) + content + source.file`, where `source.file` is the
+ * journey's absolute path, so the same project pushed from two checkouts looks changed. Ours
+ * covers content only: the canonical JSON (keys sorted, `hash` left out) of the payload, which
+ * already holds the browser bundle (`content`, a deterministic zip with relative paths), plus
+ * one digest per referenced secret, supplied by the caller. Secrets are Kibana params
+ * referenced as `${key}`, so without the digests rotating a secret would not change the hash
+ * and plan could not tell that the param needs updating. The digest is a salted scrypt of the
+ * value (`secretDigest`), never the value: Kibana stores the hash where any reader sees it.
+ * Output is base64 sha256, push's format.
+ */
+import { createHash, scryptSync } from 'node:crypto';
+
+/** JSON with object keys sorted at every level; `undefined` members are left out, as JSON does. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item: unknown) => (item === undefined ? null : sortKeys(item)));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const member = (value as Record<string, unknown>)[key];
+      if (member !== undefined) out[key] = sortKeys(member);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Options of `hashMonitor`. */
+export interface HashOptions {
+  /** Param key → `secretDigest(key, value)` for every secret param the monitor references. */
+  readonly secretDigests?: Readonly<Record<string, string>>;
+}
+
+/** The project monitor hash of `payload` (its own `hash` member is ignored). */
+export function hashMonitor(payload: Readonly<Record<string, unknown>>, options: HashOptions = {}): string {
+  const { hash: _ignored, ...rest } = payload;
+  const digest = createHash('sha256').update(canonicalJson(rest));
+  const secrets = options.secretDigests ?? {};
+  const keys = Object.keys(secrets).sort();
+  if (keys.length > 0) {
+    // A separator no canonical JSON object ends with, then the sorted digests.
+    digest.update('\n');
+    digest.update(canonicalJson(Object.fromEntries(keys.map((key) => [key, secrets[key]]))));
+  }
+  return digest.digest('base64');
+}
+
+// scrypt cost: ~20 ms per secret, so guessing a weak secret from a published hash is slow.
+const SCRYPT = { N: 16384, r: 8, p: 1 } as const;
+
+/**
+ * The digest of a secret value for `HashOptions.secretDigests`: scrypt salted with the param
+ * key, hex. Deterministic (every synthctl computes the same hash), one-way, and slow to guess.
+ */
+export function secretDigest(paramKey: string, value: string): string {
+  return scryptSync(value, `synthctl-param:${paramKey}`, 32, SCRYPT).toString('hex');
+}
