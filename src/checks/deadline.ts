@@ -23,7 +23,10 @@ export class Deadline {
     this.#parent = parent;
     this.signal = this.#controller.signal;
     this.#onParentAbort = () => {
-      this.#controller.abort(parent.reason);
+      // A caller's own timeout (a reason named TimeoutError, as AbortSignal.timeout and the
+      // scheduler use) is still a timeout: report it with the phase, do not treat it as cancel.
+      if ((parent.reason as { name?: unknown } | undefined)?.name === 'TimeoutError') this.#timedOut = true;
+      this.#controller.abort(this.#timedOut ? this.timeoutFailure() : parent.reason);
     };
     if (parent.aborted) this.#controller.abort(parent.reason);
     else parent.addEventListener('abort', this.#onParentAbort, { once: true });

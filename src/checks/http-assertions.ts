@@ -209,7 +209,21 @@ function checkJson(check: JsonCheck, json: unknown, cel: CelProgramCache): void 
   if (!ok) throw fail(`${path} was ${quote(value)}, expected ${expected}`);
 }
 
-function parseXml(body: string, contentType: string | undefined): Document {
+interface ParsedBody {
+  doc: Document;
+  isHtml: boolean;
+}
+
+interface XPathValue {
+  toArray?: () => Node[];
+  stringValue(): string;
+  booleanValue(): boolean;
+}
+
+/** `xpath.parse` is exported but not typed; it is the entry that takes `isHtml`. */
+const parseXPath = (xpath as unknown as { parse(e: string): { evaluate(o: object): XPathValue } }).parse;
+
+function parseXml(body: string, contentType: string | undefined): ParsedBody {
   const mime = contentType?.includes('html') === true ? 'text/html' : 'text/xml';
   let problem: string | undefined;
   const parser = new DOMParser({
@@ -232,19 +246,25 @@ function parseXml(body: string, contentType: string | undefined): Document {
   if (problem !== undefined && mime === 'text/xml') {
     throw new CheckFailure('validate', `body is not valid XML: ${firstLine(problem)}`);
   }
-  return doc as Document;
+  return { doc: doc as Document, isHtml: mime === 'text/html' };
 }
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
-function checkXPath(check: XPathCheck, doc: Document): void {
+function checkXPath(check: XPathCheck, body: ParsedBody): void {
   const prefix = check.description === undefined ? '' : `${check.description}: `;
   const fail = (message: string) => new CheckFailure('validate', `${prefix}${message}`);
-  let result: xpath.SelectReturnType;
+  let result: Node[] | string;
   try {
-    result = xpath.select(check.expression, doc as unknown as Node);
+    // isHtml: element names match without the XHTML namespace xmldom puts HTML in.
+    const value = parseXPath(check.expression).evaluate({
+      node: body.doc,
+      isHtml: body.isHtml,
+      allowAnyNamespaceForNoPrefix: body.isHtml,
+    });
+    result = value.toArray !== undefined ? value.toArray() : value.stringValue();
   } catch (err) {
     throw new CheckFailure(
       'config',
@@ -255,8 +275,7 @@ function checkXPath(check: XPathCheck, doc: Document): void {
     );
   }
   const nodes = Array.isArray(result) ? result : undefined;
-  const selected =
-    nodes === undefined ? result !== null && result !== false && result !== '' : nodes.length > 0;
+  const selected = nodes === undefined ? result !== '' && result !== 'false' : nodes.length > 0;
   const text =
     nodes === undefined
       ? String(result)

@@ -84,6 +84,8 @@ interface AttemptState {
   /** Set by the connect function when the connection is ready for the request. */
   readyAt?: number;
   connectError?: unknown;
+  /** An OpenSSL error seen on the connection after the handshake (a late TLS 1.3 alert). */
+  tlsAlert?: CheckFailure;
 }
 
 interface Hop {
@@ -167,6 +169,27 @@ function classifyHttpError(
       }
       return undefined;
   }
+}
+
+/**
+ * A TLS 1.3 server that refuses our client certificate may close without an alert we can
+ * read; a close right after the handshake, before any response, when we presented one, says so.
+ */
+function clientCertificateRejected(
+  err: unknown,
+  url: URL,
+  state: AttemptState,
+  tls: TlsSettings,
+  where: string,
+): CheckFailure | undefined {
+  const code = (err as { code?: unknown }).code;
+  if (url.protocol !== 'https:' || tls.cert === undefined || state.statusCode !== undefined) return undefined;
+  if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') return undefined;
+  return new CheckFailure(
+    'tls',
+    `the server closed the connection right after the TLS handshake (${where}): it probably rejected our client certificate`,
+    { cause: err },
+  );
 }
 
 /** Runs HTTP(S) monitors. */
@@ -392,8 +415,13 @@ export class HttpCheck implements Check {
       );
     } catch (err) {
       const where = formatHostPort(state.ip ?? hostOf(hop.url), portOf(hop.url));
-      failure = toFailure(state.connectError ?? err, deadline, (e) =>
-        classifyHttpError(e, where, request.tls),
+      failure = toFailure(
+        state.connectError ?? err,
+        deadline,
+        (e) =>
+          state.tlsAlert ??
+          clientCertificateRejected(e, hop.url, state, request.tls, where) ??
+          classifyHttpError(e, where, request.tls),
       );
       if (failure instanceof TlsVerificationFailure) state.certificate = failure.certificate;
     }
@@ -494,8 +522,8 @@ export class HttpCheck implements Check {
       state.headers = joinHeaders(response.headers);
       const location = state.headers.location;
       if (location !== undefined && REDIRECT_CODES.has(response.statusCode)) {
-        // The redirect's body is of no interest; the connection is closed below.
-        response.body.destroy();
+        // The redirect's body is of no interest: drain a little, the connection closes below.
+        await response.body.dump({ limit: 64 * 1024, signal: deadline.signal }).catch(() => undefined);
         add(state.timings, 'transfer', performance.now() - headersAt);
         return location;
       }
@@ -567,6 +595,12 @@ export class HttpCheck implements Check {
       const tls = await startTls(socket, host, request.tls, deadline, this.#now, ['http/1.1']);
       if (tls.certificate !== undefined) state.certificate = tls.certificate;
       socket = tls.socket;
+      // In TLS 1.3 the server judges our client certificate after our handshake is done; its
+      // alert arrives as a socket error that undici reports only as "other side closed".
+      socket.on('error', (err) => {
+        const alert = tlsErrorFailure(err, request.tls);
+        if (alert !== undefined) state.tlsAlert ??= alert;
+      });
       add(state.timings, 'tls', performance.now() - connected);
     }
     deadline.phase = 'waiting for response headers';
@@ -585,7 +619,7 @@ export class HttpCheck implements Check {
     const includeBody = spec.response?.includeBody ?? 'on_error';
     const http: NonNullable<CheckOutcome['http']> = { redirects: state.redirects, httpVersion: '1.1' };
     if (state.statusCode !== undefined) http.statusCode = state.statusCode;
-    if (state.finalUrl !== undefined) http.finalUrl = state.finalUrl;
+    if (state.finalUrl !== undefined) http.finalUrl = redactions.apply(state.finalUrl);
     if (state.contentLength !== undefined) http.contentLength = state.contentLength;
     if (state.headers !== undefined && spec.response?.includeHeaders !== false) http.headers = state.headers;
     if (state.body !== undefined && (includeBody === 'always' || (includeBody === 'on_error' && !up))) {

@@ -86,6 +86,7 @@ export interface CheckOutcome {
     rttMinMs?: number;
     rttAvgMs?: number;
     rttMaxMs?: number;
+    /** Fraction of echo requests without a reply, 0..1. */
     loss: number;
   };
   browser?: unknown;

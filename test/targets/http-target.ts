@@ -127,8 +127,11 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string, timers:
   send(404, 'not found');
 }
 
-/** Starts a target; pass `tls` for HTTPS (requestCert etc. go straight to `https.createServer`). */
-export async function startHttpTarget(tls?: HttpsOptions): Promise<HttpTarget> {
+/**
+ * Starts a target; pass `tls` for HTTPS (requestCert etc. go straight to `https.createServer`)
+ * and `host: '::'` for a dual-stack listener.
+ */
+export async function startHttpTarget(tls?: HttpsOptions, host = '127.0.0.1'): Promise<HttpTarget> {
   const requests: CapturedRequest[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -148,7 +151,7 @@ export async function startHttpTarget(tls?: HttpsOptions): Promise<HttpTarget> {
   });
   // A TLS client that gives up during the handshake is not the target's problem.
   server.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     origin: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
