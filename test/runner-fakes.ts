@@ -10,9 +10,9 @@ export function makeMonitor(id: string, overrides: Partial<RunnableMonitor> = {}
   const type: MonitorType = overrides.type ?? 'http';
   const spec: SyntheticMonitorSpec =
     type === 'tcp'
-      ? ({ tcp: { host: '127.0.0.1:1' } } as unknown as SyntheticMonitorSpec)
+      ? { tcp: { host: '127.0.0.1:1' } }
       : type === 'icmp'
-        ? ({ icmp: { host: '127.0.0.1' } } as unknown as SyntheticMonitorSpec)
+        ? { icmp: { host: '127.0.0.1' } }
         : { http: { url: 'http://127.0.0.1:1/' } };
   return {
     id,
@@ -36,7 +36,11 @@ export interface FakeCall {
   index: number;
 }
 
-export type Behaviour = (monitor: RunnableMonitor, signal: AbortSignal, call: number) => Promise<CheckOutcome>;
+export type Behaviour = (
+  monitor: RunnableMonitor,
+  signal: AbortSignal,
+  call: number,
+) => Promise<CheckOutcome>;
 
 /** A scripted check; `behaviour` decides each call's outcome. */
 export class FakeCheck implements Check {
@@ -100,6 +104,17 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; r
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** A promise the test opens by hand. */
+export function gate(): { promise: Promise<undefined>; open: () => void } {
+  const d = deferred<undefined>();
+  return {
+    promise: d.promise,
+    open: () => {
+      d.resolve(undefined);
+    },
+  };
 }
 
 /** A fixed record for sink tests. */

@@ -62,7 +62,12 @@ function seed(t: { after: (fn: () => void) => void }): string {
 test('prints recent results and uptime from the default database', (t) => {
   const dir = seed(t);
   const ctx = context(dir);
-  const code = runHistory('shop-home', { db: '.synthctl/history.db', limit: '3', since: '24h', format: 'text' }, ctx, NOW);
+  const code = runHistory(
+    'shop-home',
+    { db: '.synthctl/history.db', limit: '3', since: '24h', format: 'text' },
+    ctx,
+    NOW,
+  );
   assert.equal(code, 0);
   const text = ctx.out.join('');
   assert.equal(
@@ -79,8 +84,16 @@ test('prints recent results and uptime from the default database', (t) => {
     ].join('\n'),
   );
   const json = context(dir);
-  runHistory('shop-home', { db: '.synthctl/history.db', limit: '20', since: '2h', format: 'json' }, json, NOW);
-  const report = JSON.parse(json.out.join('')) as { uptime: { total: number; ratio: number }; results: unknown[] };
+  runHistory(
+    'shop-home',
+    { db: '.synthctl/history.db', limit: '20', since: '2h', format: 'json' },
+    json,
+    NOW,
+  );
+  const report = JSON.parse(json.out.join('')) as {
+    uptime: { total: number; ratio: number };
+    results: unknown[];
+  };
   assert.deepEqual(report.uptime, { total: 2, up: 2, down: 0, ratio: 1 });
   assert.equal(report.results.length, 2);
 });
@@ -88,8 +101,14 @@ test('prints recent results and uptime from the default database', (t) => {
 test('an unknown monitor exits 1 and lists the monitors that have history', (t) => {
   const dir = seed(t);
   const ctx = context(dir);
-  assert.equal(runHistory('nope', { db: '.synthctl/history.db', limit: '5', since: '24h', format: 'text' }, ctx, NOW), 1);
-  assert.match(ctx.out.join(''), /No results for monitor nope in \.synthctl\/history\.db since .*\nMonitors with history: shop-home\n/);
+  assert.equal(
+    runHistory('nope', { db: '.synthctl/history.db', limit: '5', since: '24h', format: 'text' }, ctx, NOW),
+    1,
+  );
+  assert.match(
+    ctx.out.join(''),
+    /No results for monitor nope in \.synthctl\/history\.db since .*\nMonitors with history: shop-home\n/,
+  );
 });
 
 test('bad flags are usage errors; a missing or corrupt database is a clear message with exit 2', (t) => {

@@ -4,7 +4,12 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { buildHistoryReport, parseSince, renderHistoryText, InvalidSinceError } from '../runner/history-report.js';
+import {
+  buildHistoryReport,
+  parseSince,
+  renderHistoryText,
+  InvalidSinceError,
+} from '../runner/history-report.js';
 import { DEFAULT_HISTORY_PATH, HistoryDatabaseError, HistoryStore } from '../runner/sinks/sqlite.js';
 import { EXIT, UsageError, type CommandContext } from './context.js';
 
@@ -33,7 +38,12 @@ export function registerHistory(program: Command, context: CommandContext): void
 }
 
 /** Runs `synthctl history` and returns its exit code. */
-export function runHistory(monitor: string, flags: HistoryFlags, context: CommandContext, now: number): number {
+export function runHistory(
+  monitor: string,
+  flags: HistoryFlags,
+  context: CommandContext,
+  now: number,
+): number {
   const limit = Number(flags.limit);
   if (!/^\d+$/.test(flags.limit) || limit < 1 || limit > 10_000) {
     throw new UsageError(`--limit must be an integer from 1 to 10000, got ${JSON.stringify(flags.limit)}`);

@@ -30,7 +30,14 @@ export class InvalidSinceError extends Error {
   }
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** `24h` → now − 24 h; `2026-01-31` → that instant. Returns epoch ms. */
 export function parseSince(value: string, now: number): number {
@@ -80,7 +87,9 @@ export function renderHistoryText(report: HistoryReport, dbPath: string): string
     }
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`${report.monitorId} (${report.monitorName ?? '?'}, ${report.monitorType ?? '?'}) from ${dbPath}`);
+  lines.push(
+    `${report.monitorId} (${report.monitorName ?? '?'}, ${report.monitorType ?? '?'}) from ${dbPath}`,
+  );
   const u = report.uptime;
   lines.push(
     u.ratio === null

@@ -29,10 +29,12 @@ export class ConcurrencyLimiter<K extends string> {
   #runningByKind = new Map<K, number>();
 
   constructor(options: LimiterOptions<K>) {
-    if (!(options.global >= 1)) throw new RangeError(`global concurrency must be >= 1, got ${options.global}`);
+    if (!(options.global >= 1))
+      throw new RangeError(`global concurrency must be >= 1, got ${options.global}`);
     if (!(options.queueSize >= 0)) throw new RangeError(`queue size must be >= 0, got ${options.queueSize}`);
     for (const [kind, n] of Object.entries(options.perKind ?? {})) {
-      if (typeof n === 'number' && !(n >= 1)) throw new RangeError(`concurrency for ${kind} must be >= 1, got ${n}`);
+      if (typeof n === 'number' && !(n >= 1))
+        throw new RangeError(`concurrency for ${kind} must be >= 1, got ${n}`);
     }
     this.#global = options.global;
     this.#perKind = options.perKind ?? {};
@@ -82,7 +84,7 @@ export class ConcurrencyLimiter<K extends string> {
     try {
       started = job.start();
     } catch (err) {
-      started = Promise.reject(err as Error);
+      started = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     started
       .catch(() => undefined)
@@ -95,7 +97,7 @@ export class ConcurrencyLimiter<K extends string> {
   }
 
   #pump(): void {
-    for (let i = 0; i < this.#queue.length && this.#running < this.#global; ) {
+    for (let i = 0; i < this.#queue.length && this.#running < this.#global;) {
       const job = this.#queue[i]!;
       if (this.#hasRoom(job.kind)) {
         this.#queue.splice(i, 1);

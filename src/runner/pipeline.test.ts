@@ -69,7 +69,10 @@ test('every record reaches every sink; a failing sink is counted and never break
 
 test('state follows final attempts only: up/down, since, consecutive failures, flap', () => {
   const pipeline = new ResultPipeline({ sinks: [], clock: new ManualClock(), location: 'local' });
-  pipeline.setMonitors([makeMonitor('shop-home', { name: 'Shop home' }), makeMonitor('off', { enabled: false })]);
+  pipeline.setMonitors([
+    makeMonitor('shop-home', { name: 'Shop home' }),
+    makeMonitor('off', { enabled: false }),
+  ]);
   assert.equal(pipeline.state('shop-home')?.status, 'pending');
   assert.equal(pipeline.state('off')?.status, 'disabled');
 

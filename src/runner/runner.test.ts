@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import type { MonitorType, SyntheticMonitorSpec } from '../model/schema.js';
+import type { MonitorType } from '../model/schema.js';
 import type { Check } from '../checks/types.js';
 import { HttpCheck } from '../checks/http.js';
 import { TcpCheck } from '../checks/tcp.js';
@@ -49,21 +49,21 @@ test('scheduled runner: metrics, state, hot reload removing series, stop flushin
   runner.start();
   assert.equal(runner.isReady, true);
   await clock.advance(60_000);
-  assert.deepEqual(
-    sink.records.map((r) => [r.monitorId, r.attempt, r.finalAttempt]).sort(),
-    [
-      ['db', 1, false],
-      ['db', 2, true],
-      ['web', 1, true],
-    ],
-  );
+  assert.deepEqual(sink.records.map((r) => [r.monitorId, r.attempt, r.finalAttempt]).sort(), [
+    ['db', 1, false],
+    ['db', 2, true],
+    ['web', 1, true],
+  ]);
   assert.equal(runner.state('db')?.status, 'down');
   assert.equal(runner.state('db')?.message, 'connection refused');
   let text = await registry.metrics();
   assert.match(text, /\nsynthctl_scheduler_lag_seconds_count\{monitor_type="http"\} 1\n/);
   assert.match(text, /\nsynthctl_scheduler_missed_runs_total\{monitor_type="http",reason="overlap"\} 0\n/);
   assert.match(text, /\nsynthctl_scheduler_monitors 2\n/);
-  assert.match(text, /\nprobe_success\{monitor_id="db",monitor_name="Monitor db",monitor_type="tcp",location="laptop"\} 0\n/);
+  assert.match(
+    text,
+    /\nprobe_success\{monitor_id="db",monitor_name="Monitor db",monitor_type="tcp",location="laptop"\} 0\n/,
+  );
   assert.match(text, /\nsynthctl_sink_errors_total\{sink="collect"\} 0\n/);
 
   const diff = runner.update([makeMonitor('web')]);
@@ -91,7 +91,11 @@ test('with the real http and tcp checks against loopback targets', async (t) => 
   const closed = createTcpServer();
   await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
   const closedPort = (closed.address() as AddressInfo).port;
-  await new Promise<void>((r) => closed.close(() => r()));
+  await new Promise<void>((r) =>
+    closed.close(() => {
+      r();
+    }),
+  );
   t.after(() => {
     web.close();
     tcp.close();
@@ -111,12 +115,12 @@ test('with the real http and tcp checks against loopback targets', async (t) => 
       }),
       makeMonitor('tcp-ok', {
         type: 'tcp',
-        spec: { tcp: { host: `127.0.0.1:${tcpPort}` } } as SyntheticMonitorSpec,
+        spec: { tcp: { host: `127.0.0.1:${tcpPort}` } },
         timeoutMs: 10_000,
       }),
       makeMonitor('tcp-refused', {
         type: 'tcp',
-        spec: { tcp: { host: `127.0.0.1:${closedPort}` } } as SyntheticMonitorSpec,
+        spec: { tcp: { host: `127.0.0.1:${closedPort}` } },
         timeoutMs: 10_000,
       }),
     ],
@@ -153,7 +157,9 @@ test('a result sink that throws is isolated and counted', async () => {
   const good = new Collecting();
   const runner = new Runner({
     monitors: [makeMonitor('web')],
-    checks: new Map<MonitorType, Check>([['http', new FakeCheck('http', () => Promise.resolve(upOutcome()))]]),
+    checks: new Map<MonitorType, Check>([
+      ['http', new FakeCheck('http', () => Promise.resolve(upOutcome()))],
+    ]),
     location: 'laptop',
     registry,
     clock: new ManualClock(),

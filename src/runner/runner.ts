@@ -62,7 +62,9 @@ export class Runner {
     const prometheus = new PrometheusSink({
       registry: options.registry,
       ...(options.prometheus?.userLabels !== undefined ? { userLabels: options.prometheus.userLabels } : {}),
-      ...(options.prometheus?.processMetrics !== undefined ? { processMetrics: options.prometheus.processMetrics } : {}),
+      ...(options.prometheus?.processMetrics !== undefined
+        ? { processMetrics: options.prometheus.processMetrics }
+        : {}),
     });
     const extra = [...(options.sinks ?? [])];
     let results = options.results ?? extra.find(isResultsSource);

@@ -31,7 +31,8 @@ export class SchedulerMetrics implements SchedulerObserver {
       registers: [registry],
     });
     for (const type of MONITOR_TYPES) {
-      for (const reason of ['overlap', 'queue_full'] as const) this.#missed.inc({ monitor_type: type, reason }, 0);
+      for (const reason of ['overlap', 'queue_full'] as const)
+        this.#missed.inc({ monitor_type: type, reason }, 0);
     }
     // Collected at scrape time from the scheduler, so the numbers are never stale.
     const stats = (): SchedulerStats | undefined => this.#stats?.();

@@ -5,7 +5,7 @@ import type { Check, RunnableMonitor } from '../checks/types.js';
 import type { ResultRecord } from './result.js';
 import { ManualClock } from './manual-clock.js';
 import { Scheduler, nextSlot, spreadOffset, type MissedReason, type SchedulerOptions } from './scheduler.js';
-import { FakeCheck, deferred, downOutcome, hang, makeMonitor, upOutcome } from '../../test/runner-fakes.js';
+import { FakeCheck, gate, downOutcome, hang, makeMonitor, upOutcome } from '../../test/runner-fakes.js';
 
 function setup(
   monitors: RunnableMonitor[],
@@ -76,7 +76,7 @@ test('spread: the offset is a stable hash of the id, the same after a restart, i
 });
 
 test('a monitor runs on its slots and never overlaps itself; an overdue run counts as missed', async () => {
-  const slow = deferred<void>();
+  const slow = gate();
   const check = new FakeCheck('http', async (_m, _s, call) => {
     if (call === 0) await slow.promise;
     return upOutcome();
@@ -91,7 +91,7 @@ test('a monitor runs on its slots and never overlaps itself; an overdue run coun
   await clock.advance(60_000); // next slot while the first run is still going
   assert.equal(check.calls.length, 1, 'a second run started while the first was in flight');
   assert.deepEqual(missed, [{ reason: 'overlap', id: 'slow' }]);
-  slow.resolve();
+  slow.open();
   await clock.flush();
   assert.equal(records.length, 1);
   await clock.advance(60_000);
@@ -104,7 +104,12 @@ test('a monitor runs on its slots and never overlaps itself; an overdue run coun
 });
 
 test('retest on failure: a down attempt is re-run at once and only the last attempt is final', async () => {
-  const script = [downOutcome('expected status 200, got 503'), upOutcome(), downOutcome(), downOutcome('refused')];
+  const script = [
+    downOutcome('expected status 200, got 503'),
+    upOutcome(),
+    downOutcome(),
+    downOutcome('refused'),
+  ];
   const check = new FakeCheck('http', (_m, _s, call) => Promise.resolve(script[call] ?? upOutcome()));
   const m = makeMonitor('retest', { retestOnFailure: true });
   const { clock, scheduler, records } = setup([m], [check]);
@@ -211,20 +216,22 @@ test('concurrency: a hanging target never delays other types; same-type work wai
 
   // Scheduled mode: the first http run to fire holds the only http slot, the second waits in a
   // queue of 1, the third is refused and counted as missed.
-  const gate = deferred<void>();
+  const gated0 = gate();
   const gatedCheck = new FakeCheck('http', async (_m, _s, call) => {
-    if (call === 0) await gate.promise;
+    if (call === 0) await gated0.promise;
     return upOutcome();
   });
   const gated = ['h-a', 'h-b', 'h-c'].map((id) => makeMonitor(id, { scheduleMs: 10_000, timeoutMs: 60_000 }));
   const s2 = setup(gated, [gatedCheck], { concurrency: { global: 4, perType: { http: 1 }, queueSize: 1 } });
   s2.scheduler.start();
-  const order = gated.map((m) => ({ id: m.id, at: s2.scheduler.nextRunAt(m.id)! })).sort((a, b) => a.at - b.at);
+  const order = gated
+    .map((m) => ({ id: m.id, at: s2.scheduler.nextRunAt(m.id)! }))
+    .sort((a, b) => a.at - b.at);
   await s2.clock.advance(order[2]!.at - s2.clock.now());
   assert.deepEqual(s2.missed, [{ reason: 'queue_full', id: order[2]!.id }]);
   assert.deepEqual(s2.scheduler.stats(), { monitors: 3, queued: 1, running: 1, runningByType: { http: 1 } });
   await s2.clock.advance(1_234);
-  gate.resolve();
+  gated0.open();
   await s2.clock.flush();
   assert.equal(s2.lags.find((l) => l.id === order[0]!.id)?.seconds, 0);
   // The queued run started when the slot freed: its lag is the time it waited.
@@ -234,9 +241,9 @@ test('concurrency: a hanging target never delays other types; same-type work wai
 });
 
 test('update keeps unchanged monitors, reschedules changed ones and forgets removed ones', async () => {
-  const gate = deferred<void>();
+  const gated0 = gate();
   const check = new FakeCheck('http', async (m) => {
-    if (m.id === 'gone') await gate.promise;
+    if (m.id === 'gone') await gated0.promise;
     return upOutcome();
   });
   const keep = makeMonitor('keep');
@@ -263,7 +270,7 @@ test('update keeps unchanged monitors, reschedules changed ones and forgets remo
   const changeAt = scheduler.nextRunAt('change')!;
   assert.equal((changeAt - spreadOffset('change', 120_000)) % 120_000, 0);
   assert.equal(clock.pendingTimers, timersBefore + 1 - 1, 'the removed monitor left its timer behind');
-  gate.resolve();
+  gated0.open();
   await clock.advance(240_000);
   assert.equal(
     records.filter((r) => r.monitorId === 'gone').length,
@@ -287,7 +294,11 @@ test('runOnce resolves with the final record of every monitor and publishes ever
   const check = new FakeCheck('http', (m) =>
     Promise.resolve(m.id === 'flaky' && flakyCalls++ === 0 ? downOutcome() : upOutcome()),
   );
-  const ms = [makeMonitor('ok'), makeMonitor('flaky', { retestOnFailure: true }), makeMonitor('off', { enabled: false })];
+  const ms = [
+    makeMonitor('ok'),
+    makeMonitor('flaky', { retestOnFailure: true }),
+    makeMonitor('off', { enabled: false }),
+  ];
   const { scheduler, records } = setup(ms, [check], { concurrency: { global: 1 } });
   const finals = await scheduler.runOnce();
   assert.deepEqual(

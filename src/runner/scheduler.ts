@@ -12,7 +12,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { MonitorType } from '../model/schema.js';
 import type { Check, CheckOutcome, RunnableMonitor } from '../checks/types.js';
 import type { ResultRecord } from './result.js';
-import { CheckTimeoutError, clockTimeoutSignal, formatMs, sleep, type Clock, type TimerHandle } from './clock.js';
+import {
+  CheckTimeoutError,
+  clockTimeoutSignal,
+  formatMs,
+  sleep,
+  type Clock,
+  type TimerHandle,
+} from './clock.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { silentLogger, type Logger } from './logger.js';
 
@@ -86,7 +93,9 @@ export class RunCancelledError extends Error {
   override readonly name = 'RunCancelledError';
   readonly monitorId: string;
   constructor(monitorId: string, why: 'stopped' | 'removed') {
-    super(`run of monitor ${monitorId} cancelled: runner ${why === 'stopped' ? 'stopping' : 'no longer has the monitor'}`);
+    super(
+      `run of monitor ${monitorId} cancelled: runner ${why === 'stopped' ? 'stopping' : 'no longer has the monitor'}`,
+    );
     this.monitorId = monitorId;
   }
 }
@@ -218,7 +227,8 @@ export class Scheduler {
     const wanted = new Map<string, RunnableMonitor>();
     for (const m of monitors) {
       if (!m.enabled) continue;
-      if (wanted.has(m.id)) this.#log.warn({ monitorId: m.id }, 'duplicate monitor id; the last definition wins');
+      if (wanted.has(m.id))
+        this.#log.warn({ monitorId: m.id }, 'duplicate monitor id; the last definition wins');
       wanted.set(m.id, m);
     }
     const diff: ScheduleDiff = { added: [], changed: [], removed: [], unchanged: [] };
@@ -273,7 +283,7 @@ export class Scheduler {
               try {
                 resolve(await this.#execute(entry.monitor, entry, signal ?? new AbortController().signal));
               } catch (err) {
-                reject(err as Error);
+                reject(err instanceof Error ? err : new Error(String(err)));
               }
             },
           });
@@ -311,13 +321,17 @@ export class Scheduler {
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
     if (options.signal?.aborted === true) grace.abort();
     try {
-      await Promise.race([allDone, sleep(this.#clock, options.graceMs ?? 10_000, grace.signal).catch(() => undefined)]);
+      await Promise.race([
+        allDone,
+        sleep(this.#clock, options.graceMs ?? 10_000, grace.signal).catch(() => undefined),
+      ]);
     } finally {
       grace.abort();
       options.signal?.removeEventListener('abort', onOuterAbort);
     }
     for (const f of inFlight) {
-      if (!f.run.controller.signal.aborted) f.run.controller.abort(new RunCancelledError(f.entry.monitor.id, 'stopped'));
+      if (!f.run.controller.signal.aborted)
+        f.run.controller.abort(new RunCancelledError(f.entry.monitor.id, 'stopped'));
     }
     await allDone;
   }
@@ -371,14 +385,21 @@ export class Scheduler {
       if (!accepted) {
         delete entry.run;
         this.#observer?.missed('queue_full', monitor);
-        this.#log.warn({ monitorId: monitor.id, queueSize: this.#limits.queueSize }, 'ready queue full; run skipped');
+        this.#log.warn(
+          { monitorId: monitor.id, queueSize: this.#limits.queueSize },
+          'ready queue full; run skipped',
+        );
       }
     }
     this.#scheduleNext(entry, this.#clock.now());
   }
 
   /** Runs attempts until one is up or the last is done; publishes each attempt's record. */
-  async #execute(monitor: RunnableMonitor, entry: Entry, signal: AbortSignal): Promise<ResultRecord | undefined> {
+  async #execute(
+    monitor: RunnableMonitor,
+    entry: Entry,
+    signal: AbortSignal,
+  ): Promise<ResultRecord | undefined> {
     const checkGroup = this.#newId();
     const maxAttempts = maxAttemptsOf(monitor);
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -455,7 +476,10 @@ export class Scheduler {
         return timedOut();
       }
       if ('err' in result) {
-        this.#log.error({ err: result.err, monitorId: monitor.id }, 'check threw; this is a bug in the check');
+        this.#log.error(
+          { err: result.err, monitorId: monitor.id },
+          'check threw; this is a bug in the check',
+        );
         return {
           up: false,
           durationMs: this.#clock.now() - started,

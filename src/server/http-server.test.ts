@@ -25,7 +25,11 @@ function get(url: string, method = 'GET'): Promise<Reply> {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
       });
       res.on('error', reject);
     });
@@ -41,9 +45,14 @@ function checks(...list: Check[]): Map<MonitorType, Check> {
 test('serves metrics, health, readiness and the monitor API over loopback HTTP', async (t) => {
   const registry = new Registry();
   let calls = 0;
-  const http = new FakeCheck('http', (m) => Promise.resolve(m.id === 'api' && calls++ === 0 ? downOutcome() : upOutcome(42)));
+  const http = new FakeCheck('http', (m) =>
+    Promise.resolve(m.id === 'api' && calls++ === 0 ? downOutcome() : upOutcome(42)),
+  );
   const runner = new Runner({
-    monitors: [makeMonitor('web', { name: 'Web' }), makeMonitor('api', { name: 'API', retestOnFailure: true })],
+    monitors: [
+      makeMonitor('web', { name: 'Web' }),
+      makeMonitor('api', { name: 'API', retestOnFailure: true }),
+    ],
     checks: checks(http),
     location: 'laptop',
     registry,
@@ -66,7 +75,9 @@ test('serves metrics, health, readiness and the monitor API over loopback HTTP',
 
   assert.deepEqual(await get(`${url}/healthz`).then((r) => [r.status, r.body]), [200, 'ok\n']);
   assert.equal((await get(`${url}/readyz`)).status, 503);
-  const pending = JSON.parse((await get(`${url}/api/monitors`)).body) as { monitors: { monitorId: string; status: string }[] };
+  const pending = JSON.parse((await get(`${url}/api/monitors`)).body) as {
+    monitors: { monitorId: string; status: string }[];
+  };
   assert.deepEqual(
     pending.monitors.map((m) => [m.monitorId, m.status]),
     [
@@ -81,7 +92,10 @@ test('serves metrics, health, readiness and the monitor API over loopback HTTP',
   const metrics = await get(`${url}/metrics`);
   assert.equal(metrics.status, 200);
   assert.match(String(metrics.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-  assert.match(metrics.body, /\nprobe_success\{monitor_id="web",monitor_name="Web",monitor_type="http",location="laptop"\} 1\n/);
+  assert.match(
+    metrics.body,
+    /\nprobe_success\{monitor_id="web",monitor_name="Web",monitor_type="http",location="laptop"\} 1\n/,
+  );
   assert.match(metrics.body, /\nsynthctl_checks_total\{monitor_type="http",result="down"\} 1\n/);
 
   const states = JSON.parse((await get(`${url}/api/monitors`)).body) as {
@@ -109,7 +123,9 @@ test('serves metrics, health, readiness and the monitor API over loopback HTTP',
       [1, false, 'down'],
     ],
   );
-  const limited = JSON.parse((await get(`${url}/api/monitors/api/results?limit=1`)).body) as { results: unknown[] };
+  const limited = JSON.parse((await get(`${url}/api/monitors/api/results?limit=1`)).body) as {
+    results: unknown[];
+  };
   assert.equal(limited.results.length, 1);
 
   const bad = await get(`${url}/api/monitors/api/results?limit=abc`);
@@ -144,7 +160,13 @@ test('results come from the SQLite history when the runner has one', async (t) =
     prometheus: { processMetrics: false },
   });
   assert.equal(runner.results, sqlite);
-  const server = new RunnerHttpServer({ registry, status: runner, results: runner.results, isReady: () => true, port: 0 });
+  const server = new RunnerHttpServer({
+    registry,
+    status: runner,
+    results: runner.results,
+    isReady: () => true,
+    port: 0,
+  });
   const { url } = await server.listen();
   t.after(async () => {
     await server.close();
@@ -170,7 +192,10 @@ test('a taken port is a clear error', async (t) => {
   const second = new RunnerHttpServer({ registry, status, results, isReady: () => true, port });
   await assert.rejects(second.listen(), (err: unknown) => {
     assert.ok(err instanceof ServerListenError);
-    assert.equal(err.message, `cannot listen on 127.0.0.1:${port}: the address is already in use (another synthctl runner?); pick another with --listen`);
+    assert.equal(
+      err.message,
+      `cannot listen on 127.0.0.1:${port}: the address is already in use (another synthctl runner?); pick another with --listen`,
+    );
     return true;
   });
 });

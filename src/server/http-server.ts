@@ -54,7 +54,7 @@ export class ServerListenError extends Error {
         ? 'the address is already in use (another synthctl runner?); pick another with --listen'
         : code === 'EACCES'
           ? 'permission denied (ports below 1024 need privileges)'
-          : String((options.cause as Error).message);
+          : (options.cause as Error).message;
     super(`cannot listen on ${host}:${port}: ${why}`, options);
     this.host = host;
     this.port = port;
@@ -187,7 +187,8 @@ export class RunnerHttpServer {
 
 function parseLimit(raw: string | null): number | string {
   if (raw === null || raw === '') return DEFAULT_RESULTS_LIMIT;
-  if (!/^\d+$/.test(raw)) return `limit must be an integer from 1 to ${MAX_RESULTS_LIMIT}, got ${JSON.stringify(raw)}`;
+  if (!/^\d+$/.test(raw))
+    return `limit must be an integer from 1 to ${MAX_RESULTS_LIMIT}, got ${JSON.stringify(raw)}`;
   const n = Number(raw);
   if (n < 1 || n > MAX_RESULTS_LIMIT) return `limit must be from 1 to ${MAX_RESULTS_LIMIT}, got ${n}`;
   return n;
@@ -204,6 +205,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }

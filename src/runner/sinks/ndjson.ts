@@ -43,7 +43,8 @@ export class NdjsonSink implements ResultSink {
     this.#finalOnly = options.finalOnly ?? false;
     this.#log = options.logger ?? silentLogger;
     this.#stream.on('error', (err: Error) => {
-      if (this.#error === undefined) this.#log.error({ err, sink: this.name }, 'NDJSON stream failed; results dropped');
+      if (this.#error === undefined)
+        this.#log.error({ err, sink: this.name }, 'NDJSON stream failed; results dropped');
       this.#error = err;
       this.#dropped += this.#queue.length;
       this.#queue = [];

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Registry } from 'prom-client';
-import { PrometheusSink, InvalidMetricLabelError, blackboxTlsVersion, sanitizeLabelName } from './prometheus.js';
+import {
+  PrometheusSink,
+  InvalidMetricLabelError,
+  blackboxTlsVersion,
+  sanitizeLabelName,
+} from './prometheus.js';
 import { makeRecord } from '../../../test/runner-fakes.js';
 
 const L = 'monitor_id="shop-home",monitor_name="Shop home",monitor_type="http",location="local"';
@@ -170,7 +175,12 @@ test('user labels are sanitized and bounded; reserved or colliding names are rej
   assert.equal(blackboxTlsVersion('TLSv1'), 'TLS 1.0');
   const registry = new Registry();
   assert.throws(
-    () => new PrometheusSink({ registry, userLabels: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'], processMetrics: false }),
+    () =>
+      new PrometheusSink({
+        registry,
+        userLabels: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'],
+        processMetrics: false,
+      }),
     (e: unknown) => e instanceof InvalidMetricLabelError && /at most 8 monitor labels/.test(e.message),
   );
   assert.throws(
@@ -203,7 +213,8 @@ test('process metrics go to the injected registry; the exposition passes promtoo
   try {
     execFileSync('promtool', ['check', 'metrics'], { input: text, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (err) {
-    const out = String((err as { stdout?: Buffer }).stdout ?? '') + String((err as { stderr?: Buffer }).stderr ?? '');
+    const out =
+      String((err as { stdout?: Buffer }).stdout ?? '') + String((err as { stderr?: Buffer }).stderr ?? '');
     assert.doesNotMatch(out, /error while linting|parse error/i, out);
   }
 });

@@ -12,7 +12,16 @@ import { MONITOR_TYPES } from '../../model/schema.js';
 import type { ResultRecord, ResultSink } from '../result.js';
 
 const BASE_LABELS = ['monitor_id', 'monitor_name', 'monitor_type', 'location'] as const;
-const RESERVED = new Set<string>([...BASE_LABELS, 'phase', 'version', 'result', 'job', 'instance', 'le', 'quantile']);
+const RESERVED = new Set<string>([
+  ...BASE_LABELS,
+  'phase',
+  'version',
+  'result',
+  'job',
+  'instance',
+  'le',
+  'quantile',
+]);
 export const HTTP_PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
 export const MAX_USER_LABELS = 8;
 const MAX_LABEL_VALUE = 128;
@@ -102,7 +111,10 @@ export class PrometheusSink implements ResultSink {
     this.#success = gauge('probe_success', 'Whether the last final attempt succeeded (1) or failed (0).');
     this.#duration = gauge('probe_duration_seconds', 'Duration of the last final attempt, in seconds.');
     this.#dnsLookup = gauge('probe_dns_lookup_time_seconds', 'DNS lookup time of the last final attempt.');
-    this.#ipProtocol = gauge('probe_ip_protocol', 'IP protocol of the checked address: 4, 6, or 0 if unknown.');
+    this.#ipProtocol = gauge(
+      'probe_ip_protocol',
+      'IP protocol of the checked address: 4, 6, or 0 if unknown.',
+    );
     this.#httpStatus = gauge('probe_http_status_code', 'HTTP status code of the final response (0 if none).');
     this.#httpDuration = phased(
       'probe_http_duration_seconds',
@@ -113,7 +125,10 @@ export class PrometheusSink implements ResultSink {
     this.#httpRedirects = gauge('probe_http_redirects', 'Number of redirects followed.');
     this.#httpSsl = gauge('probe_http_ssl', 'Whether the final request used TLS (1) or not (0).');
     this.#httpVersion = gauge('probe_http_version', 'HTTP version of the final response (1.1, 2).');
-    this.#httpContentLength = gauge('probe_http_content_length', 'Content length of the response (-1 if unknown).');
+    this.#httpContentLength = gauge(
+      'probe_http_content_length',
+      'Content length of the response (-1 if unknown).',
+    );
     this.#failedRegex = gauge('probe_failed_due_to_regex', 'Whether a body regular expression check failed.');
     this.#sslEarliest = gauge(
       'probe_ssl_earliest_cert_expiry',
@@ -125,14 +140,22 @@ export class PrometheusSink implements ResultSink {
       'probe_ssl_last_chain_expiry_timestamp_seconds',
       'Earliest expiry of the last certificate chain, in Unix seconds.',
     );
-    this.#tlsVersion = phased('probe_tls_version_info', 'The negotiated TLS version (value 1).', 'version', []);
+    this.#tlsVersion = phased(
+      'probe_tls_version_info',
+      'The negotiated TLS version (value 1).',
+      'version',
+      [],
+    );
     this.#icmpDuration = phased(
       'probe_icmp_duration_seconds',
       'Duration of ICMP phases, in seconds (rtt is the average round trip).',
       'phase',
       ['resolve', 'rtt'],
     );
-    this.#monitorUp = gauge('synthctl_monitor_up', 'Whether the monitor is up (1) or down (0) per its last final attempt.');
+    this.#monitorUp = gauge(
+      'synthctl_monitor_up',
+      'Whether the monitor is up (1) or down (0) per its last final attempt.',
+    );
     this.#lastCheck = gauge(
       'synthctl_monitor_last_check_timestamp_seconds',
       'When the last final attempt ended, in Unix seconds (alert on staleness).',
@@ -248,10 +271,7 @@ export class PrometheusSink implements ResultSink {
     const ssl = finalUrl !== undefined ? finalUrl.startsWith('https:') : r.certificate !== undefined;
     this.#httpSsl.set(labels, ssl ? 1 : 0);
     this.#httpVersion.set(labels, parseHttpVersion(http?.httpVersion));
-    this.#httpContentLength.set(
-      labels,
-      http?.statusCode === undefined ? 0 : (http.contentLength ?? -1),
-    );
+    this.#httpContentLength.set(labels, http?.statusCode === undefined ? 0 : (http.contentLength ?? -1));
     this.#failedRegex.set(labels, http?.failedDueToRegex === true ? 1 : 0);
   }
 

@@ -81,7 +81,14 @@ test('queries: recent results newest first, final-only, since, and uptime over a
   store.insert([
     at(0),
     at(1, { up: false, status: 'down', finalAttempt: false, attempt: 1, maxAttempts: 2, checkGroup: 'g1' }),
-    at(1, { up: false, status: 'down', attempt: 2, maxAttempts: 2, checkGroup: 'g1', error: { type: 'io', message: 'refused' } }),
+    at(1, {
+      up: false,
+      status: 'down',
+      attempt: 2,
+      maxAttempts: 2,
+      checkGroup: 'g1',
+      error: { type: 'io', message: 'refused' },
+    }),
     at(2),
     at(3),
     at(3, { monitorId: 'other' }),
@@ -95,13 +102,20 @@ test('queries: recent results newest first, final-only, since, and uptime over a
   assert.equal(recent[0]?.http?.body, undefined, 'response bodies must not be stored');
   assert.equal(recent[0]?.http?.headers, undefined);
   assert.deepEqual(
-    store.recentResults('shop-home', { finalOnly: true, since: Date.UTC(2026, 0, 1, 0, 1) }).map((r) => r.attempt),
+    store
+      .recentResults('shop-home', { finalOnly: true, since: Date.UTC(2026, 0, 1, 0, 1) })
+      .map((r) => r.attempt),
     [1, 1, 1, 2],
   );
   assert.equal(store.recentResults('shop-home').length, 6);
   const u = store.uptime('shop-home', { since: Date.UTC(2026, 0, 1), until: Date.UTC(2026, 0, 1, 0, 4) });
   assert.deepEqual(u, { total: 4, up: 3, down: 1, ratio: 0.75 });
-  assert.deepEqual(store.uptime('nobody', { since: 0, until: Date.now() }), { total: 0, up: 0, down: 0, ratio: null });
+  assert.deepEqual(store.uptime('nobody', { since: 0, until: Date.now() }), {
+    total: 0,
+    up: 0,
+    down: 0,
+    ratio: null,
+  });
   assert.deepEqual(
     store.monitors().map((m) => [m.monitorId, m.lastStatus]),
     [
@@ -126,10 +140,7 @@ test('retention by age and by row count, periodically on the injected clock', as
   await clock.advance(60_000);
   // Age: before 00:31 (now 01:01 − 30 min) goes; rows: then only the newest 20 stay.
   assert.equal(store.count(), 20);
-  assert.deepEqual(
-    store.recentResults('shop-home', { limit: 1000 }).at(-1)?.checkGroup,
-    'g40',
-  );
+  assert.deepEqual(store.recentResults('shop-home', { limit: 1000 }).at(-1)?.checkGroup, 'g40');
   await sink.close();
   assert.equal(clock.pendingTimers, 0);
 });
@@ -140,7 +151,11 @@ test('retention by size keeps the used bytes under the budget', (t) => {
     store.close();
   });
   const big = 'x'.repeat(2_000);
-  store.insert(Array.from({ length: 500 }, (_, i) => at(i % 60, { error: { type: 'io', message: big }, checkGroup: `b${i}` })));
+  store.insert(
+    Array.from({ length: 500 }, (_, i) =>
+      at(i % 60, { error: { type: 'io', message: big }, checkGroup: `b${i}` }),
+    ),
+  );
   const before = store.usedBytes();
   assert.ok(before > 1_000_000);
   const deleted = store.prune({ maxBytes: 300_000 }, Date.now());
@@ -163,7 +178,12 @@ test('a database locked by another connection is a typed error naming the file a
     (err: unknown) => {
       assert.ok(err instanceof HistoryLockedError, String(err));
       assert.equal(err.path, path);
-      assert.match(err.message, new RegExp(`^database ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is locked by another process \\(pid ${process.pid}, this process\\)`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `^database ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is locked by another process \\(pid ${process.pid}, this process\\)`,
+        ),
+      );
       assert.deepEqual(err.pids, [process.pid]);
       return true;
     },
@@ -189,8 +209,14 @@ test('a database from a newer synthctl is refused; a missing one in read-only mo
   const db = new Database(path);
   db.pragma('user_version = 99');
   db.close();
-  assert.throws(() => HistoryStore.open({ path }), (e: unknown) => e instanceof HistorySchemaError && e.found === 99);
-  assert.throws(() => HistoryStore.open({ path: join(dir, 'missing.db'), readonly: true }), /no history database at .*missing\.db; `synthctl run` creates it/);
+  assert.throws(
+    () => HistoryStore.open({ path }),
+    (e: unknown) => e instanceof HistorySchemaError && e.found === 99,
+  );
+  assert.throws(
+    () => HistoryStore.open({ path: join(dir, 'missing.db'), readonly: true }),
+    /no history database at .*missing\.db; `synthctl run` creates it/,
+  );
 });
 
 test('write never throws when the database refuses writes; records are kept and retried', async (t) => {

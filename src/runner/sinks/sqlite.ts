@@ -19,7 +19,11 @@ export const DEFAULT_HISTORY_PATH = '.synthctl/history.db';
 export const SCHEMA_VERSION = 1;
 
 const DAY_MS = 86_400_000;
-export const DEFAULT_RETENTION = { maxAgeMs: 30 * DAY_MS, maxRows: 1_000_000, intervalMs: 10 * 60_000 } as const;
+export const DEFAULT_RETENTION = {
+  maxAgeMs: 30 * DAY_MS,
+  maxRows: 1_000_000,
+  intervalMs: 10 * 60_000,
+} as const;
 export const MAX_QUERY_LIMIT = 10_000;
 
 /** A history database problem, naming the file. */
@@ -55,7 +59,11 @@ export class HistoryLockedError extends HistoryDatabaseError {
 export class HistoryCorruptError extends HistoryDatabaseError {
   override name = 'HistoryCorruptError';
   constructor(path: string, detail: string, options?: { cause?: unknown }) {
-    super(path, `database ${path} is not a SQLite database or is corrupt (${detail}); move it away to start a new history`, options);
+    super(
+      path,
+      `database ${path} is not a SQLite database or is corrupt (${detail}); move it away to start a new history`,
+      options,
+    );
   }
 }
 
@@ -234,7 +242,12 @@ export class HistoryStore implements RecentResultsSource {
          WHERE monitor_id = ? AND final_attempt = 1 AND started_at >= ? AND started_at < ?`,
       )
       .get(monitorId, window.since, window.until) as { total: number; up: number };
-    return { total: row.total, up: row.up, down: row.total - row.up, ratio: row.total === 0 ? null : row.up / row.total };
+    return {
+      total: row.total,
+      up: row.up,
+      down: row.total - row.up,
+      ratio: row.total === 0 ? null : row.up / row.total,
+    };
   }
 
   /** Monitors with history, with their last final result. */
@@ -246,7 +259,13 @@ export class HistoryStore implements RecentResultsSource {
            ON r.id = last.id
          ORDER BY r.monitor_id`,
       )
-      .all() as { monitor_id: string; monitor_name: string; monitor_type: string; started_at: number; status: 'up' | 'down' }[];
+      .all() as {
+      monitor_id: string;
+      monitor_name: string;
+      monitor_type: string;
+      started_at: number;
+      status: 'up' | 'down';
+    }[];
     return rows.map((r) => ({
       monitorId: r.monitor_id,
       monitorName: r.monitor_name,
@@ -272,7 +291,9 @@ export class HistoryStore implements RecentResultsSource {
   prune(policy: RetentionPolicy, now: number): number {
     let deleted = 0;
     if (policy.maxAgeMs !== undefined) {
-      deleted += this.#db.prepare('DELETE FROM results WHERE started_at < ?').run(now - policy.maxAgeMs).changes;
+      deleted += this.#db
+        .prepare('DELETE FROM results WHERE started_at < ?')
+        .run(now - policy.maxAgeMs).changes;
     }
     if (policy.maxRows !== undefined) deleted += this.#keepNewest(policy.maxRows);
     if (policy.maxBytes !== undefined) {
@@ -426,7 +447,7 @@ export class SqliteSink implements ResultSink, RecentResultsSource {
     try {
       this.flush();
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     } finally {
       if (this.#flushTimer !== undefined) this.#clock.clearTimeout(this.#flushTimer);
       this.#flushTimer = undefined;
