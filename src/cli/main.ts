@@ -2,18 +2,34 @@
  * The synthctl CLI entry point. Subcommands live in their own modules and are listed in
  * {@link COMMANDS}; adding a command is one import and one line there.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { LoadError } from '../load/loader.js';
 import { EXIT, UsageError, type CliIo, type CommandContext, type RegisterCommand } from './context.js';
 import { registerValidate } from './validate.js';
 import { registerHistory } from './history.js';
 import { registerCrd } from './crd.js';
+import { registerImport } from './import.js';
+import { registerNew } from './new.js';
 
 /** Every subcommand, in the order `synthctl --help` lists them. Append new commands here. */
-const COMMANDS: readonly RegisterCommand[] = [registerValidate, registerCrd, registerHistory];
+const COMMANDS: readonly RegisterCommand[] = [
+  registerValidate,
+  registerCrd,
+  registerHistory,
+  // One line per command, above this comment (it keeps Prettier from joining the lines)., registerImport, registerNew];
 
-// Read at run time (not imported) so the compiled dist/ and tsx agree on where package.json is.
-const VERSION = '0.1.0';
+/** The package version; src/cli and dist/cli are both two folders below package.json. */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 function defaultIo(): CliIo {
   return {
@@ -39,7 +55,7 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
     .description(
       'GitOps for Elastic Synthetic Monitoring: validate, run, plan and apply monitors declared as Kubernetes resources.',
     )
-    .version(VERSION, '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run synthctl --help for usage)')
     .configureOutput({
       writeOut: (text) => streams.stdout.write(text),

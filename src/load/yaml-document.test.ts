@@ -61,7 +61,10 @@ test('syntax errors and unknown aliases become diagnostics, never exceptions', (
 
 test('alias bombs are refused instead of expanded', () => {
   const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${new Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+  for (let i = 0; i < 8; i++)
+    bomb.push(
+      `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${new Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`,
+    );
   const [doc] = parseYamlDocuments(bomb.join('\n'), 'bomb.yaml');
   assert.equal(doc!.hasErrors, true);
   assert.ok(doc!.diagnostics.some((d) => d.code === 'yaml.structure'));

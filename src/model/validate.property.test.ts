@@ -44,10 +44,21 @@ function assertLocated(d: Diagnostic): void {
 }
 
 // Characters that matter to YAML's grammar, so that edits break documents in interesting ways.
-const yamlChar = fc.constantFrom(...': -[]{},&*!|>\'"#%@`\t\n?\\\u0000\uFEFF'.split(''), 'x', '1', 'true', 'null', '<<');
+const yamlChar = fc.constantFrom(
+  ...': -[]{},&*!|>\'"#%@`\t\n?\\\u0000\uFEFF'.split(''),
+  'x',
+  '1',
+  'true',
+  'null',
+  '<<',
+);
 
 const edit = fc.oneof(
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.array(yamlChar, { maxLength: 6 }).map((a) => a.join('')) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.array(yamlChar, { maxLength: 6 }).map((a) => a.join('')),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
   fc.record({ kind: fc.constant('duplicateLine' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('swapLines' as const), at: fc.nat(), with: fc.nat() }),
@@ -118,11 +129,34 @@ const monitorLike = fc.record({
   metadata: fc.oneof(fc.record({ name: fc.oneof(fc.constant('m'), anyValue) }), anyValue),
   spec: fc.oneof(
     fc.dictionary(
-      fc.constantFrom('http', 'tcp', 'icmp', 'browser', 'schedule', 'timeout', 'locations', 'params', 'kibana', 'projectId', 'defaults'),
+      fc.constantFrom(
+        'http',
+        'tcp',
+        'icmp',
+        'browser',
+        'schedule',
+        'timeout',
+        'locations',
+        'params',
+        'kibana',
+        'projectId',
+        'defaults',
+      ),
       fc.oneof(
         anyValue,
         fc.dictionary(
-          fc.constantFrom('url', 'host', 'headers', 'auth', 'checks', 'journey', 'tls', 'count', 'body', 'method'),
+          fc.constantFrom(
+            'url',
+            'host',
+            'headers',
+            'auth',
+            'checks',
+            'journey',
+            'tls',
+            'count',
+            'body',
+            'method',
+          ),
           anyValue,
         ),
       ),

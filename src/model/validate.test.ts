@@ -16,7 +16,9 @@ spec:
 ${spec}`;
 
 function ruleMessages(schema: unknown): string[] {
-  return ((schema as { 'x-kubernetes-validations': CelRule[] })['x-kubernetes-validations'] ?? []).map((r) => r.message);
+  return ((schema as { 'x-kubernetes-validations': CelRule[] })['x-kubernetes-validations'] ?? []).map(
+    (r) => r.message,
+  );
 }
 
 test('CEL rules are reported with exactly the message the schema (and so the API server) has', () => {
@@ -31,7 +33,9 @@ test('CEL rules are reported with exactly the message the schema (and so the API
 
 test('every message of a multi-rule node is reported, each once', () => {
   const { diagnostics } = run(
-    monitor('  http:\n    url: https://a.example\n    checks:\n      json:\n        - {path: $.a, equals: 1, expression: "true"}\n'),
+    monitor(
+      '  http:\n    url: https://a.example\n    checks:\n      json:\n        - {path: $.a, equals: 1, expression: "true"}\n',
+    ),
   );
   const rules = diagnostics.filter((d) => d.code === 'schema.rule').map((d) => d.message);
   const expected = ruleMessages(JsonCheck);
@@ -45,13 +49,18 @@ test('unknown fields list the valid ones and suggest the closest', () => {
   assert.equal(diagnostics.length, 1);
   const [d] = diagnostics;
   assert.equal(d!.path, 'spec.shedule');
-  assert.match(d!.message, /^unknown field "shedule" \(did you mean "schedule"\?\); valid fields here: name, id, enabled, schedule/);
+  assert.match(
+    d!.message,
+    /^unknown field "shedule" \(did you mean "schedule"\?\); valid fields here: name, id, enabled, schedule/,
+  );
   assert.deepEqual([d!.line, d!.column], [6, 3]);
 });
 
 test('a literal secret is refused without being echoed anywhere', () => {
   const { diagnostics } = run(
-    monitor('  http:\n    url: https://a.example\n    auth:\n      apiKey: {header: X-Key, value: s3cr3t-value}\n'),
+    monitor(
+      '  http:\n    url: https://a.example\n    auth:\n      apiKey: {header: X-Key, value: s3cr3t-value}\n',
+    ),
   );
   assert.ok(diagnostics.length > 0);
   assert.ok(diagnostics.some((d) => /valueFrom\.secretKeyRef/.test(d.message)));
@@ -65,7 +74,9 @@ test('a literal secret is refused without being echoed anywhere', () => {
 
 test('schema-invalid resources are not passed to the semantic checks', () => {
   // The regular expression "(" is a semantic error; the enum a schema error in the same monitor.
-  const text = monitor('  http:\n    url: https://a.example\n    method: GETT\n    checks:\n      body:\n        matches: ["("]\n');
+  const text = monitor(
+    '  http:\n    url: https://a.example\n    method: GETT\n    checks:\n      body:\n        matches: ["("]\n',
+  );
   const result = run(text);
   assert.deepEqual(
     result.diagnostics.map((d) => d.code),
@@ -73,7 +84,10 @@ test('schema-invalid resources are not passed to the semantic checks', () => {
   );
   assert.equal(result.accepted.length, 0);
   const fixed = run(text.replace('GETT', 'GET'));
-  assert.ok(fixed.diagnostics.some((d) => d.code.startsWith('assert') || d.code.includes('regex')), JSON.stringify(fixed.diagnostics));
+  assert.ok(
+    fixed.diagnostics.some((d) => d.code.startsWith('assert') || d.code.includes('regex')),
+    JSON.stringify(fixed.diagnostics),
+  );
   assert.equal(fixed.accepted.length, 1);
 });
 
