@@ -17,7 +17,10 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerValidate,
   registerCrd,
   registerHistory,
-  // One line per command, above this comment (it keeps Prettier from joining the lines)., registerImport, registerNew];
+  registerImport,
+  registerNew,
+  // One line per command, above this comment (it keeps Prettier from joining the lines).
+];
 
 /** The package version; src/cli and dist/cli are both two folders below package.json. */
 function packageVersion(): string {
