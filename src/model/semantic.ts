@@ -79,6 +79,7 @@ export const SEMANTIC_CODES = {
   host: 'host.invalid',
   secretLiteral: 'secret.literal',
   secretUrl: 'secret.url-credentials',
+  paramUndefined: 'params.undefined',
   regex: 'regex.invalid',
   jsonPath: 'jsonpath.invalid',
   cel: 'cel.invalid',
@@ -137,11 +138,14 @@ export function checkSemantics(input: SemanticInput): Diagnostic[] {
   const projectsOf = new Map<MonitorEntry, ProjectEntry[]>(monitors.map((m) => [m, []]));
   const selectedBy = new Map<ProjectEntry, MonitorEntry[]>();
   for (const project of projects) {
-    const selected = selectMonitors(
-      project.resource,
-      monitors.map((m) => m.resource),
+    // selectMonitors returns the very objects it is given; a Set keeps this linear for 10k monitors.
+    const selected = new Set(
+      selectMonitors(
+        project.resource,
+        monitors.map((m) => m.resource),
+      ),
     );
-    const entries = monitors.filter((m) => selected.includes(m.resource));
+    const entries = monitors.filter((m) => selected.has(m.resource));
     selectedBy.set(project, entries);
     for (const monitor of entries) projectsOf.get(monitor)!.push(project);
   }
@@ -193,6 +197,9 @@ export function checkSemantics(input: SemanticInput): Diagnostic[] {
     });
     guard(monitor, 'assertions', () => {
       checkAssertions(monitor, emit);
+    });
+    guard(monitor, 'param references', () => {
+      checkParamReferences(monitor, synced, emit);
     });
     guard(monitor, 'the journey', () => {
       checkJourney(monitor, readFile, emit);
@@ -278,7 +285,9 @@ function checkUniqueIds(
   for (const entry of monitors) {
     if ((projectsOf.get(entry)?.length ?? 0) > 0) continue;
     const namespace = entry.resource.metadata.namespace ?? '';
-    byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), entry]);
+    const group = byNamespace.get(namespace);
+    if (group === undefined) byNamespace.set(namespace, [entry]);
+    else group.push(entry);
   }
   for (const [namespace, group] of byNamespace) {
     report(
@@ -789,6 +798,40 @@ function checkTargets(monitor: MonitorEntry, emit: Emit): void {
     else problem = hostProblem(host);
     if (problem !== undefined) {
       emit(monitor, ['spec', 'icmp', 'host'], 'error', SEMANTIC_CODES.host, `icmp.host ${problem}`);
+    }
+  }
+}
+
+/** `${name}` and `${name:default}` references, as Elastic writes them (kibana#147467). */
+const PARAM_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_.-]*)(:[^}]*)?\}/gu;
+
+/**
+ * Every `${name}` in a target must name a param: the runner fails each check otherwise. A
+ * monitor synced to Kibana may use Kibana's global params too, so there it is a warning.
+ */
+function checkParamReferences(monitor: MonitorEntry, projects: readonly ProjectEntry[], emit: Emit): void {
+  const spec = monitor.resource.spec;
+  const targets: [SemanticPath, string | undefined][] = [
+    [['spec', 'http', 'url'], spec.http?.url],
+    [['spec', 'tcp', 'host'], spec.tcp?.host],
+    [['spec', 'icmp', 'host'], spec.icmp?.host],
+  ];
+  const declared = new Set((spec.params ?? []).map((p) => p.name));
+  for (const project of projects)
+    for (const p of project.resource.spec.defaults?.params ?? []) declared.add(p.name);
+  const synced = projects.length > 0;
+  for (const [path, text] of targets) {
+    if (text === undefined) continue;
+    for (const [, name, fallback] of text.matchAll(PARAM_REFERENCE)) {
+      if (name === undefined || fallback !== undefined || declared.has(name)) continue;
+      emit(
+        monitor,
+        path,
+        synced ? 'warning' : 'error',
+        SEMANTIC_CODES.paramUndefined,
+        `${formatPath(path.slice(1))} uses \${${name}}, but no param ${name} is declared${synced ? ' (Kibana may still have a global param of that name)' : '; every check would fail'}`,
+        `declare it in spec.params (or the project's defaults.params), or write \${${name}:default}`,
+      );
     }
   }
 }
