@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import formatsModule from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import type { TSchema } from '@sinclair/typebox';
 import { CustomResourceDefinition as CrdModel } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
@@ -215,4 +219,51 @@ test('toCrdSchema drops closed-object markers and literals, keeps the Kubernetes
     Object.keys(KINDS),
     RESOURCES.map((r) => r.kind),
   );
+});
+
+/** The API server's OpenAPI validation, approximated with Ajv: Kubernetes extensions are annotations. */
+function crdValidator(kind: string) {
+  // strictTypes off: on an int-or-string node `maxLength` applies to strings only, as in the API server.
+  const ajv = new Ajv({ strict: true, strictTypes: false, allErrors: true });
+  formatsModule.default(ajv);
+  for (const keyword of [
+    'x-kubernetes-preserve-unknown-fields',
+    'x-kubernetes-int-or-string',
+    'x-kubernetes-list-type',
+    'x-kubernetes-list-map-keys',
+    'x-kubernetes-validations',
+  ]) {
+    ajv.addKeyword(keyword);
+  }
+  return ajv.compile(schemaOf(kind));
+}
+
+test('the CRD schemas accept the example resources and reject a bad value, as the API server would', () => {
+  const validators = {
+    SyntheticMonitor: crdValidator('SyntheticMonitor'),
+    SyntheticsProject: crdValidator('SyntheticsProject'),
+  };
+  const dir = join(import.meta.dirname, '../../examples/monitors');
+  let count = 0;
+  if (existsSync(dir)) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+        const value = doc.toJS() as { kind?: string } | null;
+        if (value?.kind !== 'SyntheticMonitor' && value?.kind !== 'SyntheticsProject') continue;
+        const validate = validators[value.kind];
+        assert.ok(validate(value), `${file}: ${JSON.stringify(validate.errors)}`);
+        count++;
+      }
+    }
+  }
+  const monitor = { apiVersion: 'synthctl.dev/v1alpha1', kind: 'SyntheticMonitor', metadata: { name: 'a' } };
+  const validate = validators.SyntheticMonitor;
+  assert.ok(validate({ ...monitor, spec: { http: { url: 'https://a', checks: { status: [200, '2xx'] } } } }));
+  assert.ok(!validate({ ...monitor, spec: { http: { url: 'https://a', method: 'FETCH' } } }));
+  assert.ok(
+    !validate({ ...monitor, spec: { http: { url: 'https://a', checks: { status: ['x'.repeat(65)] } } } }),
+  );
+  // Unknown fields are pruned by the API server, not rejected: the CRD schema is open.
+  assert.ok(validate({ ...monitor, spec: { http: { url: 'https://a', methd: 'GET' } } }));
+  assert.ok(!existsSync(dir) || count > 0);
 });
