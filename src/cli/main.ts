@@ -11,12 +11,14 @@ import { registerHistory } from './history.js';
 import { registerCrd } from './crd.js';
 import { registerImport } from './import.js';
 import { registerNew } from './new.js';
+import { registerRun } from './run.js';
 
 /** Every subcommand, in the order `synthctl --help` lists them. Append new commands here. */
 const COMMANDS: readonly RegisterCommand[] = [
   registerValidate,
-  registerCrd,
+  registerRun,
   registerHistory,
+  registerCrd,
   registerImport,
   registerNew,
   // One line per command, above this comment (it keeps Prettier from joining the lines).
