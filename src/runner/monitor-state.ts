@@ -49,6 +49,8 @@ export interface MonitorState {
   /** Transitions since the runner started. */
   statusChanges: number;
   lastCheckGroup?: string;
+  /** When the next scheduled run is due (filled in by the `Runner`). */
+  nextRunAt?: string;
   tags: string[];
   labels: Record<string, string>;
 }

@@ -5,9 +5,7 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { MonitorType } from '../model/schema.js';
 import type { Check } from '../checks/types.js';
-import { HttpCheck } from '../checks/http.js';
-import { TcpCheck } from '../checks/tcp.js';
-import { SystemResolver } from '../checks/resolver.js';
+import { CheckRegistry } from '../checks/index.js';
 import { EnvSecretResolver } from '../checks/secrets.js';
 import type { ResultRecord, ResultSink } from './result.js';
 import { ManualClock } from './manual-clock.js';
@@ -48,6 +46,8 @@ test('scheduled runner: metrics, state, hot reload removing series, stop flushin
   assert.equal(runner.isReady, false);
   runner.start();
   assert.equal(runner.isReady, true);
+  const next = runner.state('web')?.nextRunAt;
+  assert.ok(next !== undefined && Date.parse(next) > clock.now() && Date.parse(next) <= clock.now() + 60_000);
   await clock.advance(60_000);
   assert.deepEqual(sink.records.map((r) => [r.monitorId, r.attempt, r.finalAttempt]).sort(), [
     ['db', 1, false],
@@ -79,7 +79,7 @@ test('scheduled runner: metrics, state, hot reload removing series, stop flushin
   assert.equal(clock.pendingTimers, 0);
 });
 
-test('with the real http and tcp checks against loopback targets', async (t) => {
+test('with the real check registry (http, tcp) against loopback targets', async (t) => {
   const web = createHttpServer((req, res) => {
     res.writeHead(req.url === '/ok' ? 200 : 503, { 'content-type': 'text/plain' });
     res.end('hello');
@@ -103,7 +103,6 @@ test('with the real http and tcp checks against loopback targets', async (t) => 
   const webPort = (web.address() as AddressInfo).port;
   const tcpPort = (tcp.address() as AddressInfo).port;
 
-  const deps = { secrets: new EnvSecretResolver({}), resolver: new SystemResolver() };
   const registry = new Registry();
   const runner = new Runner({
     monitors: [
@@ -124,10 +123,7 @@ test('with the real http and tcp checks against loopback targets', async (t) => 
         timeoutMs: 10_000,
       }),
     ],
-    checks: new Map<MonitorType, Check>([
-      ['http', new HttpCheck(deps)],
-      ['tcp', new TcpCheck(deps)],
-    ]),
+    checks: new CheckRegistry({ secrets: new EnvSecretResolver({}) }),
     location: 'laptop',
     registry,
     prometheus: { processMetrics: false },
@@ -179,4 +175,26 @@ test('a result sink that throws is isolated and counted', async () => {
   assert.equal(good.records.length, 1);
   assert.match(await registry.metrics(), /\nsynthctl_sink_errors_total\{sink="flaky"\} 1\n/);
   await runner.stop();
+});
+
+test('with the real icmp check against 127.0.0.1 (fping/ping with cap_net_raw or ping_group_range)', async (t) => {
+  const registry = new Registry();
+  const runner = new Runner({
+    monitors: [makeMonitor('lo', { type: 'icmp', spec: { icmp: { host: '127.0.0.1' } }, timeoutMs: 10_000 })],
+    checks: new CheckRegistry({ secrets: new EnvSecretResolver({}) }),
+    location: 'laptop',
+    registry,
+    prometheus: { processMetrics: false },
+  });
+  const [rec] = await runner.runOnce();
+  await runner.stop();
+  if (rec?.status === 'down' && rec.error?.type === 'config') {
+    t.skip(`this machine cannot ping: ${rec.error.message}`);
+    return;
+  }
+  assert.equal(rec?.status, 'up', JSON.stringify(rec?.error));
+  assert.equal(rec?.icmp?.received, 1);
+  const text = await registry.metrics();
+  assert.match(text, /\nprobe_icmp_duration_seconds\{monitor_id="lo",[^}]*,phase="rtt"\} \d/);
+  assert.match(text, /\nprobe_success\{monitor_id="lo",[^}]*\} 1\n/);
 });

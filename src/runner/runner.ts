@@ -141,12 +141,19 @@ export class Runner {
     this.#log.info({}, 'runner stopped');
   }
 
+  /** Every monitor's state, with its next scheduled run. */
   states(): MonitorState[] {
-    return this.pipeline.states();
+    return this.pipeline.states().map((s) => this.#withNextRun(s));
   }
 
   state(monitorId: string): MonitorState | undefined {
-    return this.pipeline.state(monitorId);
+    const s = this.pipeline.state(monitorId);
+    return s === undefined ? undefined : this.#withNextRun(s);
+  }
+
+  #withNextRun(s: MonitorState): MonitorState {
+    const next = this.scheduler.nextRunAt(s.monitorId);
+    return next === undefined ? s : { ...s, nextRunAt: new Date(next).toISOString() };
   }
 
   onStatusChange(listener: (change: StatusChange) => void): () => void {

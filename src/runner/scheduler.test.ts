@@ -341,3 +341,31 @@ test('stop lets in-flight checks finish within the grace period, then aborts the
   await clock.advance(600_000);
   assert.equal(check.calls.length, 1, 'a stopped scheduler started another run');
 });
+
+test('stop also cancels one-shot runs after the grace period; runOnce honours its signal', async () => {
+  const check = new FakeCheck('http', hang(true));
+  const { clock, scheduler, records } = setup(
+    [makeMonitor('a', { timeoutMs: 600_000 }), makeMonitor('b')],
+    [check],
+    {
+      concurrency: { global: 1 },
+    },
+  );
+  const once = scheduler.runOnce();
+  await clock.flush();
+  assert.equal(check.calls.length, 1);
+  const stopping = scheduler.stop({ graceMs: 1_000 });
+  await clock.advance(1_000);
+  await stopping;
+  assert.deepEqual(await once, [], 'a cancelled one-shot run produced a record');
+  assert.equal(records.length, 0);
+  assert.equal(clock.pendingTimers, 0);
+
+  const s2 = setup([makeMonitor('c', { timeoutMs: 600_000 })], [new FakeCheck('http', hang(true))]);
+  const controller = new AbortController();
+  const run = s2.scheduler.runOnce(controller.signal);
+  await s2.clock.flush();
+  controller.abort();
+  assert.deepEqual(await run, []);
+  assert.equal(s2.clock.pendingTimers, 0);
+});

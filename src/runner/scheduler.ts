@@ -106,6 +106,13 @@ interface ActiveRun {
   done?: Promise<ResultRecord | undefined>;
 }
 
+/** A run that `stop` waits for and cancels. */
+interface OneShot {
+  readonly monitorId: string;
+  readonly controller: AbortController;
+  readonly done: Promise<unknown>;
+}
+
 interface Entry {
   monitor: RunnableMonitor;
   offsetMs: number;
@@ -154,6 +161,7 @@ export class Scheduler {
   readonly #limits: Required<ConcurrencyOptions>;
   readonly #limiter: ConcurrencyLimiter<MonitorType>;
   readonly #entries = new Map<string, Entry>();
+  readonly #oneShots = new Set<OneShot>();
   #started = false;
   #stopping = false;
 
@@ -268,27 +276,40 @@ export class Scheduler {
    * resolves with each monitor's final record, in monitor order. Independent of `start`.
    */
   async runOnce(signal?: AbortSignal): Promise<ResultRecord[]> {
+    if (this.#stopping) return [];
     const limiter = new ConcurrencyLimiter<MonitorType>({
       global: this.#limits.global,
       perKind: this.#limits.perType,
       queueSize: Number.MAX_SAFE_INTEGER,
     });
-    const runs = [...this.#entries.values()].map(
-      (entry) =>
-        new Promise<ResultRecord | undefined>((resolve, reject) => {
-          limiter.offer({
-            kind: entry.monitor.type,
-            key: entry.monitor.id,
-            start: async () => {
-              try {
-                resolve(await this.#execute(entry.monitor, entry, signal ?? new AbortController().signal));
-              } catch (err) {
-                reject(err instanceof Error ? err : new Error(String(err)));
-              }
-            },
-          });
-        }),
-    );
+    const runs = [...this.#entries.values()].map((entry) => {
+      // One controller per monitor, so `stop` can cancel one-shot runs too.
+      const controller = new AbortController();
+      const follow = (): void => {
+        controller.abort(signal?.reason);
+      };
+      if (signal?.aborted === true) follow();
+      else signal?.addEventListener('abort', follow, { once: true });
+      const done = new Promise<ResultRecord | undefined>((resolve, reject) => {
+        limiter.offer({
+          kind: entry.monitor.type,
+          key: entry.monitor.id,
+          start: async () => {
+            try {
+              resolve(await this.#execute(entry.monitor, entry, controller.signal));
+            } catch (err) {
+              reject(err instanceof Error ? err : new Error(String(err)));
+            }
+          },
+        });
+      });
+      const oneShot: OneShot = { monitorId: entry.monitor.id, controller, done };
+      this.#oneShots.add(oneShot);
+      return done.finally(() => {
+        this.#oneShots.delete(oneShot);
+        signal?.removeEventListener('abort', follow);
+      });
+    });
     const records = await Promise.all(runs);
     return records.filter((r): r is ResultRecord => r !== undefined);
   }
@@ -309,9 +330,14 @@ export class Scheduler {
       const entry = this.#entries.get(job.key);
       if (entry !== undefined && entry.run?.done === undefined) delete entry.run;
     }
-    const inFlight = [...this.#entries.values()].flatMap((e) =>
-      e.run?.done !== undefined ? [{ entry: e, run: e.run, done: e.run.done }] : [],
-    );
+    const inFlight: OneShot[] = [
+      ...[...this.#entries.values()].flatMap((e) =>
+        e.run?.done !== undefined
+          ? [{ monitorId: e.monitor.id, controller: e.run.controller, done: e.run.done }]
+          : [],
+      ),
+      ...this.#oneShots,
+    ];
     if (inFlight.length === 0) return;
     const allDone = Promise.allSettled(inFlight.map((f) => f.done));
     const grace = new AbortController();
@@ -330,8 +356,7 @@ export class Scheduler {
       options.signal?.removeEventListener('abort', onOuterAbort);
     }
     for (const f of inFlight) {
-      if (!f.run.controller.signal.aborted)
-        f.run.controller.abort(new RunCancelledError(f.entry.monitor.id, 'stopped'));
+      if (!f.controller.signal.aborted) f.controller.abort(new RunCancelledError(f.monitorId, 'stopped'));
     }
     await allDone;
   }
