@@ -15,7 +15,7 @@ import { JSONPath } from 'jsonpath-plus';
 import xpath from 'xpath';
 import { formatPath, type Diagnostic, type Severity } from './diagnostics.js';
 import { effectiveMonitor, fieldOrigin, journeyId, monitorType, selectMonitors } from './defaults.js';
-import { DurationError, formatDuration, parseDuration } from './duration.js';
+import { DurationError, formatDuration, parseDuration, tryParseDuration as tryDuration } from './duration.js';
 import {
   allowedSchedulesText,
   findUnsupportedFields,
@@ -24,6 +24,7 @@ import {
   nearestKibanaSchedule,
   publicLocationsText,
   resolvePublicLocation,
+  toKibanaTimeout,
   unsupportedFieldMessage,
 } from './kibana-keys.js';
 import type {
@@ -74,6 +75,7 @@ export const SEMANTIC_CODES = {
   kibanaLocationsRequired: 'kibana.locations-required',
   kibanaUnsupported: 'kibana.unsupported',
   kibanaWeaker: 'kibana.weaker-check',
+  kibanaTimeout: 'kibana.timeout',
   url: 'url.invalid',
   proxy: 'proxy.invalid',
   host: 'host.invalid',
@@ -87,6 +89,7 @@ export const SEMANTIC_CODES = {
   status: 'http.status',
   journeyMissing: 'browser.journey-missing',
   journeySyntax: 'browser.journey-syntax',
+  journeyEmpty: 'browser.journey-empty',
   internal: 'semantic.internal',
 } as const;
 
@@ -592,6 +595,28 @@ function checkKibana(monitor: MonitorEntry, project: ProjectEntry, emit: Emit): 
       `no locations or privateLocations: ${projectName} pushes this monitor to Kibana, which needs at least one (push refuses it too)`,
       `set spec.locations (public: ${publicLocationsText()}) or spec.privateLocations, here or in the project's defaults`,
     );
+  }
+
+  const timeoutAt = originOf('timeout', monitor, project);
+  if (timeoutAt !== undefined && effective.timeout !== undefined) {
+    const ms = tryDuration(effective.timeout);
+    if (type === 'browser') {
+      emit(
+        timeoutAt.entry,
+        timeoutAt.path,
+        'notice',
+        SEMANTIC_CODES.kibanaTimeout,
+        'Kibana ignores timeout for browser monitors (a journey may run until its next schedule); only the synthctl runner applies it',
+      );
+    } else if (ms !== undefined && ms > 0 && ms % 1000 !== 0) {
+      emit(
+        timeoutAt.entry,
+        timeoutAt.path,
+        'notice',
+        SEMANTIC_CODES.kibanaTimeout,
+        `Kibana stores timeouts in whole seconds: ${effective.timeout} is sent as ${toKibanaTimeout(ms)}`,
+      );
+    }
   }
 
   for (const field of findUnsupportedFields(resource.spec)) {
@@ -1183,6 +1208,16 @@ function checkJourney(
     const problem = journeySyntaxProblem(source, loader, resolved, 0);
     if (problem !== undefined) {
       emit(monitor, path, 'error', SEMANTIC_CODES.journeySyntax, `journey file does not parse: ${problem}`);
+    } else if (!/\bjourney(?:\.only)?\s*\(/u.test(source)) {
+      // push bundles every journey(...) of the file; one without any makes a monitor that runs nothing.
+      emit(
+        monitor,
+        path,
+        'warning',
+        SEMANTIC_CODES.journeyEmpty,
+        `journey file ${resolved} declares no journey(...)`,
+        "journey files call journey('name', ({ page, params }) => { step(...) }) from @elastic/synthetics",
+      );
     }
   }
   if (journey.inline !== undefined) {
