@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadText } from '../load/loader.js';
 import { ResourceValidator } from './resource-validator.js';
+import { sortDiagnostics } from './diagnostics.js';
 import {
   celProblem,
   checkSemantics,
@@ -323,4 +324,41 @@ test('secret name heuristics', () => {
     assert.equal(isSecretName(name), false, name);
   assert.equal(redactUrl('https://u:p@h.example.com/x'), 'https://***@h.example.com/x');
   assert.equal(redactUrl('https://h.example.com/a@b'), 'https://h.example.com/a@b');
+});
+
+test('Kibana notices: timeouts in whole seconds, none for browser; journey files need a journey()', () => {
+  const text = `apiVersion: synthctl.dev/v1alpha1
+kind: SyntheticsProject
+metadata: { name: p }
+spec:
+  kibana: { url: "https://kibana.example.com", apiKey: { valueFrom: { env: KIBANA_API_KEY } } }
+  projectId: p
+  defaults: { locations: [brazil] }
+---
+apiVersion: synthctl.dev/v1alpha1
+kind: SyntheticMonitor
+metadata: { name: api }
+spec:
+  timeout: 1500ms
+  http: { url: "https://api.example.com/" }
+---
+apiVersion: synthctl.dev/v1alpha1
+kind: SyntheticMonitor
+metadata: { name: flow }
+spec:
+  timeout: 2m
+  browser: { journey: { file: empty.journey.ts } }
+`;
+  const diagnostics = load(text, 'kibana.yaml', (path) =>
+    path === 'empty.journey.ts' ? 'export const x = 1;\n' : undefined,
+  );
+  assert.deepEqual(
+    sortDiagnostics(diagnostics).map((d) => [d.severity, d.code, d.path, d.line]),
+    [
+      ['notice', 'kibana.timeout', 'spec.timeout', 13],
+      ['notice', 'kibana.timeout', 'spec.timeout', 20],
+      ['warning', 'browser.journey-empty', 'spec.browser.journey.file', 21],
+    ],
+  );
+  assert.ok(diagnostics.some((d) => d.message.includes('1500ms is sent as 2s')));
 });
