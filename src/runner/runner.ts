@@ -44,6 +44,8 @@ export interface RunnerOptions {
   flapping?: { enabled?: boolean; threshold?: number };
   newId?: () => string;
   logger?: Logger;
+  /** First runs within this many ms of start instead of at the first grid slot (see `SchedulerOptions`). */
+  startupSpreadMs?: number;
 }
 
 /** Runs monitors and publishes results; see `RunnerOptions`. */
@@ -95,6 +97,7 @@ export class Runner {
       newId: options.newId ?? randomUUID,
       logger: this.#log,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.startupSpreadMs !== undefined ? { startupSpreadMs: options.startupSpreadMs } : {}),
     });
     metrics.bind(() => this.scheduler.stats());
     this.update(options.monitors);

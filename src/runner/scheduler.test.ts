@@ -369,3 +369,24 @@ test('stop also cancels one-shot runs after the grace period; runOnce honours it
   assert.deepEqual(await run, []);
   assert.equal(s2.clock.pendingTimers, 0);
 });
+
+test('startupSpreadMs: the first run comes soon after start, spread by id, then the grid', async () => {
+  const check = new FakeCheck('http');
+  const monitors = ['a', 'b', 'c'].map((id) => makeMonitor(id, { scheduleMs: 600_000 }));
+  const { clock, scheduler, records } = setup(monitors, [check], { startupSpreadMs: 10_000 });
+  const t0 = clock.now();
+  scheduler.start();
+  for (const m of monitors) {
+    const at = scheduler.nextRunAt(m.id)!;
+    assert.equal(at, t0 + spreadOffset(m.id, 10_000));
+  }
+  await clock.advance(10_000);
+  assert.equal(records.length, 3);
+  for (const m of monitors) {
+    const next = scheduler.nextRunAt(m.id)!;
+    const first = t0 + spreadOffset(m.id, 10_000);
+    assert.equal((next - spreadOffset(m.id, 600_000)) % 600_000, 0, 'back on the grid');
+    assert.ok(next - first >= 300_000, 'the second run came back to back with the startup run');
+  }
+  await scheduler.stop();
+});

@@ -62,6 +62,12 @@ export interface SchedulerOptions {
   /** Check group ids (Heartbeat `monitor.check_group`); injected for deterministic tests. */
   newId?: () => string;
   logger?: Logger;
+  /**
+   * When set, a monitor's first run after `start` (or after it is added) happens within this
+   * many ms (spread by the id hash) instead of waiting for its first grid slot, which can be a
+   * whole interval away; later runs follow the grid. Unset: grid only (no burst on restart).
+   */
+  startupSpreadMs?: number;
 }
 
 /** What `update` changed, by monitor id. */
@@ -117,6 +123,8 @@ interface Entry {
   monitor: RunnableMonitor;
   offsetMs: number;
   lastDue?: number;
+  /** The last scheduled run was the startup run (off the grid). */
+  startupRun?: boolean;
   nextDue?: number;
   timer?: TimerHandle | undefined;
   run?: ActiveRun;
@@ -162,6 +170,7 @@ export class Scheduler {
   readonly #limiter: ConcurrencyLimiter<MonitorType>;
   readonly #entries = new Map<string, Entry>();
   readonly #oneShots = new Set<OneShot>();
+  readonly #startupSpreadMs: number | undefined;
   #started = false;
   #stopping = false;
 
@@ -173,6 +182,7 @@ export class Scheduler {
     this.#observer = options.observer;
     this.#newId = options.newId ?? randomUUID;
     this.#log = options.logger ?? silentLogger;
+    this.#startupSpreadMs = options.startupSpreadMs;
     this.#limits = {
       global: options.concurrency?.global ?? DEFAULT_CONCURRENCY.global,
       perType: options.concurrency?.perType ?? DEFAULT_CONCURRENCY.perType,
@@ -372,8 +382,22 @@ export class Scheduler {
   #scheduleNext(entry: Entry, now: number): void {
     if (!this.isStarted || entry.removed) return;
     const { scheduleMs } = entry.monitor;
-    const after = entry.lastDue === undefined ? now : Math.max(now, entry.lastDue + 1);
-    const due = nextSlot(after, scheduleMs, entry.offsetMs);
+    let due: number;
+    if (
+      entry.lastDue === undefined &&
+      this.#startupSpreadMs !== undefined &&
+      this.#startupSpreadMs < scheduleMs
+    ) {
+      // First run soon after start, still spread by the id hash; then back on the grid, at
+      // least half an interval later so the first two runs are not back to back.
+      due = now + spreadOffset(entry.monitor.id, Math.max(1, this.#startupSpreadMs));
+      entry.startupRun = true;
+    } else {
+      const gap = entry.startupRun === true ? Math.floor(scheduleMs / 2) : 1;
+      entry.startupRun = false;
+      const after = entry.lastDue === undefined ? now : Math.max(now, entry.lastDue + gap);
+      due = nextSlot(after, scheduleMs, entry.offsetMs);
+    }
     entry.nextDue = due;
     entry.timer = this.#clock.setTimeout(() => {
       this.#fire(entry, due);

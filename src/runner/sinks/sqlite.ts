@@ -150,6 +150,9 @@ export class HistoryStore implements RecentResultsSource {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
   readonly #insertMany: (records: readonly ResultRecord[]) => void;
+  readonly #recentAll: Database.Statement;
+  readonly #recentFinal: Database.Statement;
+  readonly #uptime: Database.Statement;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -158,6 +161,18 @@ export class HistoryStore implements RecentResultsSource {
       `INSERT INTO results (monitor_id, monitor_name, monitor_type, location, check_group, attempt, max_attempts,
          final_attempt, status, started_at, ended_at, duration_ms, error_type, error_message, record)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const recent = (finalOnly: boolean): Database.Statement =>
+      db.prepare(
+        `SELECT record FROM results
+         WHERE monitor_id = ? AND started_at >= ? ${finalOnly ? 'AND final_attempt = 1' : ''}
+         ORDER BY started_at DESC, id DESC LIMIT ?`,
+      );
+    this.#recentAll = recent(false);
+    this.#recentFinal = recent(true);
+    this.#uptime = db.prepare(
+      `SELECT COUNT(*) AS total, COALESCE(SUM(status = 'up'), 0) AS up FROM results
+       WHERE monitor_id = ? AND final_attempt = 1 AND started_at >= ? AND started_at < ?`,
     );
     this.#insertMany = db.transaction((records: readonly ResultRecord[]) => {
       for (const r of records) {
@@ -224,24 +239,14 @@ export class HistoryStore implements RecentResultsSource {
   /** Newest first. */
   recentResults(monitorId: string, query: RecentResultsQuery = {}): ResultRecord[] {
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), MAX_QUERY_LIMIT);
-    const rows = this.#db
-      .prepare(
-        `SELECT record FROM results
-         WHERE monitor_id = ? AND started_at >= ? ${query.finalOnly === true ? 'AND final_attempt = 1' : ''}
-         ORDER BY started_at DESC, id DESC LIMIT ?`,
-      )
-      .all(monitorId, query.since ?? 0, limit) as Row[];
+    const statement = query.finalOnly === true ? this.#recentFinal : this.#recentAll;
+    const rows = statement.all(monitorId, query.since ?? 0, limit) as Row[];
     return rows.map((r) => JSON.parse(r.record) as ResultRecord);
   }
 
   /** Share of up final attempts that started in [since, until). */
   uptime(monitorId: string, window: { since: number; until: number }): Uptime {
-    const row = this.#db
-      .prepare(
-        `SELECT COUNT(*) AS total, COALESCE(SUM(status = 'up'), 0) AS up FROM results
-         WHERE monitor_id = ? AND final_attempt = 1 AND started_at >= ? AND started_at < ?`,
-      )
-      .get(monitorId, window.since, window.until) as { total: number; up: number };
+    const row = this.#uptime.get(monitorId, window.since, window.until) as { total: number; up: number };
     return {
       total: row.total,
       up: row.up,
