@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
 import { DURATION_PATTERN, KINDS, type Kind } from './schema.js';
 import { suggest } from './did-you-mean.js';
+import { checkListTypes } from './list-types.js';
 import { isSecretPath } from './secret-path.js';
 
 /** One schema problem, relative to the resource root. */
@@ -79,8 +80,9 @@ export class SchemaValidator {
   /** Validates one resource object against the schema of its kind. */
   validate(kind: Kind, object: unknown): SchemaIssue[] {
     const validate = this.#validators.get(kind);
-    if (validate === undefined || validate(object)) return [];
-    return translateErrors(validate.errors ?? [], object);
+    if (validate === undefined) return [];
+    const issues = validate(object) ? [] : translateErrors(validate.errors ?? [], object);
+    return [...issues, ...checkListTypes(KINDS[kind], object)];
   }
 }
 
