@@ -238,3 +238,17 @@ test('write never throws when the database refuses writes; records are kept and 
   assert.equal(store.count(), 2);
   await sink.close();
 });
+
+test('a read-only reader (synthctl history) sees committed results while the runner holds the database', (t) => {
+  const path = join(tempDir(t), 'history.db');
+  const writer = HistoryStore.open({ path });
+  t.after(() => {
+    writer.close();
+  });
+  writer.insert([at(0), at(1)]);
+  const reader = HistoryStore.open({ path, readonly: true });
+  assert.equal(reader.recentResults('shop-home').length, 2);
+  writer.insert([at(2)]);
+  assert.equal(reader.recentResults('shop-home').length, 3);
+  reader.close();
+});
