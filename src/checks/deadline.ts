@@ -3,7 +3,7 @@
  * aborts, and the phase the attempt is in, so a timeout reads
  * `timed out after 2s waiting for response headers`.
  */
-import { CheckFailure } from './errors.js';
+import { CheckFailure, asError } from './errors.js';
 import { formatDuration } from './duration.js';
 
 /** The deadline of one check attempt. Call `dispose()` when the attempt ends. */
@@ -53,8 +53,8 @@ export class Deadline {
   }
 
   /** What an operation interrupted by this deadline rejects with. */
-  abortReason(): unknown {
-    return this.#timedOut ? this.timeoutFailure() : this.signal.reason;
+  abortReason(): Error {
+    return this.#timedOut ? this.timeoutFailure() : asError(this.signal.reason);
   }
 
   dispose(): void {

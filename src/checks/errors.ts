@@ -20,6 +20,11 @@ export class CheckFailure extends Error {
   }
 }
 
+/** An abort reason as an Error (AbortSignal reasons may be anything). */
+export function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`, { cause: reason });
+}
+
 /** A secret or value reference could not be resolved. Names the reference, never a value. */
 export class SecretResolutionError extends Error {
   override readonly name = 'SecretResolutionError';

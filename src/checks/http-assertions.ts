@@ -151,6 +151,12 @@ export class CelProgramCache {
   }
 }
 
+function celText(value: unknown): string {
+  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'string')
+    return String(value);
+  return JSON.stringify(value) ?? typeof value;
+}
+
 function valueText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -159,18 +165,16 @@ function checkJson(check: JsonCheck, json: unknown, cel: CelProgramCache): void 
   const prefix = check.description === undefined ? '' : `${check.description}: `;
   const fail = (message: string) => new CheckFailure('validate', `${prefix}${message}`);
   if (check.expression !== undefined) {
-    const result = cel.get(check.expression)({ body: json as never });
+    const result = cel.get(check.expression)({ body: json });
     if (isCelError(result)) throw fail(`CEL expression ${check.expression} failed: ${result.message}`);
     if (result === true) return;
     if (result === false) throw fail(`CEL expression ${check.expression} was false`);
-    throw fail(
-      `CEL expression ${check.expression} returned ${String(result as unknown)}, expected true or false`,
-    );
+    throw fail(`CEL expression ${check.expression} returned ${celText(result)}, expected true or false`);
   }
   const path = check.path ?? '$';
   let found: unknown[];
   try {
-    found = JSONPath({ path, json: json as object, wrap: true, eval: 'safe' }) as unknown[];
+    found = JSONPath<unknown[]>({ path, json: json as object, wrap: true, eval: 'safe' });
   } catch (err) {
     throw new CheckFailure('config', `${prefix}JSONPath ${path} is not valid: ${(err as Error).message}`, {
       cause: err,
@@ -221,7 +225,8 @@ interface XPathValue {
 }
 
 /** `xpath.parse` is exported but not typed; it is the entry that takes `isHtml`. */
-const parseXPath = (xpath as unknown as { parse(e: string): { evaluate(o: object): XPathValue } }).parse;
+const parseXPath = (expression: string): { evaluate(o: object): XPathValue } =>
+  (xpath as unknown as { parse(e: string): { evaluate(o: object): XPathValue } }).parse(expression);
 
 function parseXml(body: string, contentType: string | undefined): ParsedBody {
   const mime = contentType?.includes('html') === true ? 'text/html' : 'text/xml';
@@ -277,9 +282,9 @@ function checkXPath(check: XPathCheck, body: ParsedBody): void {
   const nodes = Array.isArray(result) ? result : undefined;
   const selected = nodes === undefined ? result !== '' && result !== 'false' : nodes.length > 0;
   const text =
-    nodes === undefined
-      ? String(result)
-      : nodes.length === 0
+    typeof result === 'string'
+      ? result
+      : nodes === undefined || nodes.length === 0
         ? undefined
         : ((nodes[0] as { textContent?: string | null }).textContent ??
           (nodes[0] as { nodeValue?: string | null }).nodeValue ??

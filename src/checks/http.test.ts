@@ -526,7 +526,9 @@ describe('http check, plain HTTP', () => {
   test('an aborted signal rejects instead of reporting a verdict', async () => {
     const controller = new AbortController();
     const pending = check.run(runnable({ http: { url: `${t.origin}/hang` } }), controller.signal);
-    setTimeout(() => controller.abort(new Error('stopped')), 50).unref();
+    setTimeout(() => {
+      controller.abort(new Error('stopped'));
+    }, 50).unref();
     await assert.rejects(pending, /stopped/);
   });
 });

@@ -441,10 +441,13 @@ export class HttpCheck implements Check {
     }
     // Credentials go to the origin they were written for, never to where it redirects (Go's
     // client does the same for Authorization and Cookie).
-    if (next.origin !== hop.url.origin) {
-      for (const name of request.credentialHeaders) delete headers[name];
-    }
-    return { url: next, method, headers, body };
+    const kept =
+      next.origin === hop.url.origin
+        ? headers
+        : Object.fromEntries(
+            Object.entries(headers).filter(([name]) => !request.credentialHeaders.has(name)),
+          );
+    return { url: next, method, headers: kept, body };
   }
 
   /** One request on a fresh connection. Returns the Location header of a redirect. */
@@ -510,7 +513,7 @@ export class HttpCheck implements Check {
       deadline.phase = 'waiting for response headers';
       const response = await client.request({
         path: absoluteForm ? displayUrl(hop.url) : `${hop.url.pathname}${hop.url.search}`,
-        method: hop.method as 'GET',
+        method: hop.method,
         headers,
         body: hop.body ?? null,
         signal: deadline.signal,

@@ -98,6 +98,9 @@ export class SocketReader {
     socket.once('end', this.#onEnd);
     socket.once('close', this.#onEnd);
     socket.on('error', this.#onError);
+    // A previous reader (a proxy handshake) may have paused the socket; a 'data' listener
+    // alone does not restart an explicitly paused stream.
+    socket.resume();
   }
 
   /** Bytes received so far. */

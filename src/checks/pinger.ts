@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { CheckFailure } from './errors.js';
+import { CheckFailure, asError } from './errors.js';
 
 /** One ping run. */
 export interface PingRequest {
@@ -68,7 +68,7 @@ function execute(
       if (stderr.length < OUTPUT_LIMIT) stderr += d;
     });
     child.once('error', (err: NodeJS.ErrnoException) => {
-      if (signal.aborted) reject(signal.reason);
+      if (signal.aborted) reject(asError(signal.reason));
       else if (err.code === 'ENOENT') {
         reject(
           new CheckFailure(
@@ -81,7 +81,7 @@ function execute(
       else reject(new CheckFailure('internal', `could not run ${binary}: ${err.message}`, { cause: err }));
     });
     child.once('close', (code) => {
-      if (signal.aborted) reject(signal.reason);
+      if (signal.aborted) reject(asError(signal.reason));
       else resolve({ code, stdout, stderr });
     });
   });

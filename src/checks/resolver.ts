@@ -4,7 +4,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { CheckFailure } from './errors.js';
+import { CheckFailure, asError } from './errors.js';
 
 /** One resolved address. */
 export interface ResolvedAddress {
@@ -25,7 +25,7 @@ export class SystemResolver implements AddressResolver {
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
-        reject(signal.reason);
+        reject(asError(signal.reason));
       };
       signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -118,6 +118,6 @@ function dnsFailure(host: string, err: unknown): CheckFailure {
           ? 'no address records'
           : typeof code === 'string'
             ? code
-            : String((err as Error).message);
+            : (err as Error).message;
   return new CheckFailure('dns', `could not resolve ${host}: ${why}`, { cause: err });
 }

@@ -106,7 +106,7 @@ export function formatName(
 }
 
 function shortName(cert: PeerCertificate): string {
-  const cn = cert.subject?.CN as string | string[] | undefined;
+  const cn = cert.subject?.CN;
   if (cn !== undefined) return `CN=${Array.isArray(cn) ? cn.join('+') : cn}`;
   return formatName(cert.subject) || 'no subject';
 }
@@ -118,7 +118,7 @@ function chainOf(peer: DetailedPeerCertificate): DetailedPeerCertificate[] {
   while (cert !== undefined && Object.keys(cert).length > 0 && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
     chain.push(cert);
-    cert = cert.issuerCertificate as DetailedPeerCertificate | undefined;
+    cert = cert.issuerCertificate;
   }
   return chain;
 }
@@ -129,7 +129,7 @@ export function certificateFacts(socket: TLSSocket, nowMs: number): CertificateF
   if (Object.keys(peer).length === 0) return undefined;
   const chain = chainOf(peer);
   const earliestMs = Math.min(...chain.map((c) => Date.parse(c.valid_to)));
-  const cn = peer.subject?.CN as string | string[] | undefined;
+  const cn = peer.subject?.CN;
   const facts: CertificateFacts = {
     subject: formatName(peer.subject),
     issuer: formatName(peer.issuer),
@@ -231,6 +231,8 @@ const ALERTS: Readonly<Record<string, string>> = {
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'server rejected our client certificate as expired (TLS alert)',
   ERR_SSL_WRONG_VERSION_NUMBER: 'TLS handshake failed: the server did not answer with TLS',
   ERR_SSL_PACKET_LENGTH_TOO_LONG: 'TLS handshake failed: the server did not answer with TLS',
+  ERR_SSL_UNEXPECTED_MESSAGE:
+    'TLS handshake failed: unexpected message from the server (is it speaking TLS?)',
 };
 
 /** Turns an OpenSSL error during or right after the handshake into a sentence; undefined if not TLS. */
@@ -317,7 +319,7 @@ export function startTls(
       tlsSocket.removeListener('error', onError);
       tlsSocket.removeListener('secureConnect', onSecure);
     };
-    const fail = (failure: unknown) => {
+    const fail = (failure: Error) => {
       cleanup();
       tlsSocket.destroy();
       reject(failure);

@@ -55,8 +55,14 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string, timers:
     res.end(text);
   };
   let m: RegExpExecArray | null;
-  if (path === '/ok') return send(200, 'ok');
-  if ((m = /^\/status\/(\d{3})$/.exec(path)) !== null) return send(Number(m[1]), `status ${m[1]}`);
+  if (path === '/ok') {
+    send(200, 'ok');
+    return;
+  }
+  if ((m = /^\/status\/(\d{3})$/.exec(path)) !== null) {
+    send(Number(m[1]), `status ${m[1]}`);
+    return;
+  }
   if (path === '/json') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(HEALTH_JSON));
@@ -67,16 +73,21 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string, timers:
     res.end(JSON.stringify({ ...HEALTH_JSON, status: 'degraded' }));
     return;
   }
-  if (path === '/xml') return send(200, HEALTH_XML, { 'content-type': 'application/xml' });
+  if (path === '/xml') {
+    send(200, HEALTH_XML, { 'content-type': 'application/xml' });
+    return;
+  }
   if (path === '/html') {
-    return send(200, '<html><head><title>Shop</title></head><body><h1 id="t">Welcome</h1></body></html>', {
+    send(200, '<html><head><title>Shop</title></head><body><h1 id="t">Welcome</h1></body></html>', {
       'content-type': 'text/html',
     });
+    return;
   }
   if (path === '/headers') {
     const headers: Record<string, string> = {};
     for (const [k, v] of url.searchParams) headers[k] = v;
-    return send(200, 'headers', headers);
+    send(200, 'headers', headers);
+    return;
   }
   if (path === '/echo') {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -85,14 +96,23 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string, timers:
   }
   if ((m = /^\/redirect\/(\d+)$/.exec(path)) !== null) {
     const n = Number(m[1]);
-    return send(302, '', { location: n <= 1 ? '/ok' : `/redirect/${n - 1}` });
+    send(302, '', { location: n <= 1 ? '/ok' : `/redirect/${n - 1}` });
+    return;
   }
-  if (path === '/redirect-to')
-    return send(Number(url.searchParams.get('code') ?? 302), '', {
+  if (path === '/redirect-to') {
+    send(Number(url.searchParams.get('code') ?? 302), '', {
       location: url.searchParams.get('url') ?? '/ok',
     });
-  if (path === '/loop/a') return send(301, '', { location: '/loop/b' });
-  if (path === '/loop/b') return send(301, '', { location: '/loop/a' });
+    return;
+  }
+  if (path === '/loop/a') {
+    send(301, '', { location: '/loop/b' });
+    return;
+  }
+  if (path === '/loop/b') {
+    send(301, '', { location: '/loop/a' });
+    return;
+  }
   if (path === '/slow') {
     later(Number(url.searchParams.get('ms') ?? 1000), () => {
       send(200, 'slow ok');
@@ -160,7 +180,11 @@ export async function startHttpTarget(tls?: HttpsOptions, host = '127.0.0.1'): P
     close: async () => {
       for (const t of timers) clearTimeout(t);
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }

@@ -46,7 +46,11 @@ async function finish(
     },
     close: async () => {
       for (const s of [...sockets, ...extra]) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }

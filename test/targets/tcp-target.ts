@@ -27,7 +27,11 @@ async function listen(server: Server): Promise<TcpTarget> {
     address: `127.0.0.1:${port}`,
     close: async () => {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }
@@ -59,7 +63,7 @@ export function startSilentTarget(): Promise<TcpTarget> {
 export function startTlsEchoTarget(options: TlsOptions): Promise<TcpTarget> {
   const server = createTlsServer(options, (s) => s.pipe(s));
   server.on('tlsClientError', () => undefined);
-  return listen(server as unknown as Server);
+  return listen(server);
 }
 
 /** A port that was just listened on and closed: connecting is refused. */
