@@ -351,12 +351,17 @@ function runSandbox(file: string, script: string, input: unknown, options: Evalu
     if (typeof raw !== 'string') throw new Error('no result');
     return JSON.parse(raw) as SandboxOutput;
   } catch (error) {
-    const timedOut = error instanceof Error && /timed out/i.test(error.message);
+    // Errors may come from the context's realm, where `instanceof Error` is false.
+    const message =
+      error !== null && typeof error === 'object' && 'message' in error
+        ? String(error.message)
+        : String(error);
+    const timedOut = /timed out/i.test(message);
     throw new ProjectEvaluationError(
       file,
       timedOut
         ? `did not finish within ${timeout} ms (a loop or a pending promise?)`
-        : `cannot be evaluated: ${error instanceof Error ? error.message : String(error)}`,
+        : `cannot be evaluated: ${message}`,
       { cause: error },
     );
   }

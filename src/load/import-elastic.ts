@@ -1088,12 +1088,12 @@ class Importer {
       schedule = this.#defaultsValue('schedule') as string | undefined;
       if (schedule === undefined) {
         this.#diag.add(
-          'error',
+          'warning',
           'import.schedule',
           file.display,
           position,
           path('schedule'),
-          'no schedule here and no monitor.schedule in synthetics.config: push refuses the monitor',
+          "no schedule here and no monitor.schedule in synthetics.config (push requires one, or --schedule); imported without one, so synthctl's default 3m applies",
           "Add `schedule: '@every 3m'`.",
         );
       }
