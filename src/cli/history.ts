@@ -13,6 +13,7 @@ import {
 import { DEFAULT_HISTORY_PATH, HistoryDatabaseError, HistoryStore } from '../runner/sinks/sqlite.js';
 import { EXIT, UsageError, type CommandContext } from './context.js';
 
+/** Flags of `synthctl history`, as commander parses them. */
 export interface HistoryFlags {
   readonly db: string;
   readonly limit: string;

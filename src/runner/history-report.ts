@@ -6,6 +6,7 @@ import type { ResultRecord } from './result.js';
 import type { HistoryStore, Uptime } from './sinks/sqlite.js';
 import { formatMs } from './clock.js';
 
+/** Recent results and uptime of one monitor. */
 export interface HistoryReport {
   monitorId: string;
   monitorName?: string;

@@ -9,8 +9,10 @@ import type { MonitorType } from '../model/schema.js';
 import type { RunnableMonitor } from '../checks/types.js';
 import type { ResultRecord } from './result.js';
 
+/** Heartbeat's `FlappingThreshold`. */
 export const FLAPPING_THRESHOLD = 3;
 
+/** `pending` before the first final attempt; `flap` while the status keeps changing. */
 export type MonitorStatus = 'pending' | 'up' | 'down' | 'flap' | 'disabled';
 
 /** The state before the last transition (Heartbeat `state.ends`). */
@@ -63,6 +65,7 @@ export interface StatusChange {
   at: string;
 }
 
+/** Location of state without results, and flap detection settings. */
 export interface MonitorStateTrackerOptions {
   location: string;
   /** Whether `flap` is a status (Heartbeat has it behind a flag); default true. */

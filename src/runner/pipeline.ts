@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import { silentLogger, type Logger } from './logger.js';
 import { MonitorStateTracker, type MonitorState, type StatusChange } from './monitor-state.js';
 
+/** Sinks, clock and where to count sink errors. */
 export interface ResultPipelineOptions {
   sinks: readonly ResultSink[];
   clock: Clock;

@@ -5,6 +5,7 @@
 import type { MonitorType } from '../model/schema.js';
 import type { CheckOutcome } from '../checks/types.js';
 
+/** One attempt of one monitor at one location. */
 export interface ResultRecord extends CheckOutcome {
   monitorId: string;
   monitorName: string;

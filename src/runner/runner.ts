@@ -22,6 +22,7 @@ import { SchedulerMetrics } from './scheduler-metrics.js';
 import { PrometheusSink } from './sinks/prometheus.js';
 import type { MonitorState, StatusChange } from './monitor-state.js';
 
+/** Everything a runner is made of; only monitors, checks, location and registry are required. */
 export interface RunnerOptions {
   monitors: readonly RunnableMonitor[];
   checks: CheckLookup;

@@ -8,6 +8,7 @@ import { MONITOR_TYPES } from '../model/schema.js';
 import type { RunnableMonitor } from '../checks/types.js';
 import type { MissedReason, SchedulerObserver, SchedulerStats } from './scheduler.js';
 
+/** Histogram buckets of `synthctl_scheduler_lag_seconds`. */
 export const LAG_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** Prometheus `SchedulerObserver`; call `bind` with the scheduler's `stats` for the gauges. */

@@ -48,8 +48,10 @@ export interface ConcurrencyOptions {
   queueSize?: number;
 }
 
+/** Defaults: 32 checks at once, 2 browsers, 1024 waiting runs. */
 export const DEFAULT_CONCURRENCY = { global: 32, perType: { browser: 2 }, queueSize: 1024 } as const;
 
+/** What the scheduler needs: checks, clock, location and where records go. */
 export interface SchedulerOptions {
   checks: CheckLookup;
   clock: Clock;

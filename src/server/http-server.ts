@@ -12,8 +12,11 @@ import type { MonitorState } from '../runner/monitor-state.js';
 import type { RecentResultsSource } from '../runner/recent-results.js';
 import { silentLogger, type Logger } from '../runner/logger.js';
 
+/** Loopback only unless told otherwise. */
 export const DEFAULT_HOST = '127.0.0.1';
+/** The default listen port. */
 export const DEFAULT_PORT = 9464;
+/** The largest `limit` of `/api/monitors/:id/results`. */
 export const MAX_RESULTS_LIMIT = 1000;
 const DEFAULT_RESULTS_LIMIT = 50;
 
@@ -23,6 +26,7 @@ export interface MonitorStatusSource {
   state(monitorId: string): MonitorState | undefined;
 }
 
+/** What the server reads from and where it listens. */
 export interface RunnerHttpServerOptions {
   registry: Registry;
   status: MonitorStatusSource;

@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream';
 import type { ResultRecord, ResultSink } from '../result.js';
 import { silentLogger, type Logger } from '../logger.js';
 
+/** The stream and how to treat it. */
 export interface NdjsonSinkOptions {
   stream: Writable;
   /** Sink name in metrics and logs (default `ndjson`). */

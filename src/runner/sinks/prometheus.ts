@@ -22,12 +22,16 @@ const RESERVED = new Set<string>([
   'le',
   'quantile',
 ]);
+/** Phases of `probe_http_duration_seconds`, as blackbox_exporter names them. */
 export const HTTP_PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
+/** The most monitor labels that may become metric labels. */
 export const MAX_USER_LABELS = 8;
 const MAX_LABEL_VALUE = 128;
 
+/** Histogram buckets of `synthctl_check_duration_seconds` (16 s is Elastic's default timeout). */
 export const CHECK_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 16, 30, 60];
 
+/** The registry and the label allowlist. */
 export interface PrometheusSinkOptions {
   registry: Registry;
   /**

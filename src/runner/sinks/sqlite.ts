@@ -19,11 +19,13 @@ export const DEFAULT_HISTORY_PATH = '.synthctl/history.db';
 export const SCHEMA_VERSION = 1;
 
 const DAY_MS = 86_400_000;
+/** 30 days, a million rows, checked every 10 minutes. */
 export const DEFAULT_RETENTION = {
   maxAgeMs: 30 * DAY_MS,
   maxRows: 1_000_000,
   intervalMs: 10 * 60_000,
 } as const;
+/** The most results one query returns. */
 export const MAX_QUERY_LIMIT = 10_000;
 
 /** A history database problem, naming the file. */
@@ -98,6 +100,7 @@ export interface HistoryMonitor {
   lastStatus: 'up' | 'down';
 }
 
+/** Where the database is and how to open it. */
 export interface HistoryStoreOptions {
   /** Default `.synthctl/history.db`; `:memory:` for tests. */
   path?: string;
@@ -107,6 +110,7 @@ export interface HistoryStoreOptions {
   busyTimeoutMs?: number;
 }
 
+/** Limits applied by `prune`; absent limits do not apply. */
 export interface RetentionPolicy {
   /** Delete results that started before now − maxAgeMs. */
   maxAgeMs?: number;
@@ -328,6 +332,7 @@ export class HistoryStore implements RecentResultsSource {
   }
 }
 
+/** Store, clock, batching and retention of the SQLite sink. */
 export interface SqliteSinkOptions {
   store: HistoryStore;
   clock: Clock;
