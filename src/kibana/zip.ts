@@ -39,6 +39,7 @@ const VERSION_NEEDED = 20; // 2.0: deflate
 const VERSION_MADE_BY = (3 << 8) | 45; // Unix, spec 4.5, as zip-stream writes
 const FLAG_DATA_DESCRIPTOR = 0x0008;
 const FLAG_UTF8 = 0x0800;
+const METHOD_STORE = 0;
 const METHOD_DEFLATE = 8;
 // Regular file rw-r--r-- in the Unix half, the DOS "archive" bit (0x20) in the low byte.
 const EXTERNAL_ATTRS = ((0o100644 << 16) | 0x20) >>> 0;
@@ -62,7 +63,9 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
     checkPath(entry.path);
     const name = Buffer.from(entry.path, 'utf8');
     const data = typeof entry.data === 'string' ? Buffer.from(entry.data, 'utf8') : entry.data;
-    const compressed = deflateRawSync(data, { level: 9 });
+    // zip-stream stores an empty file rather than deflating it.
+    const method = data.length === 0 ? METHOD_STORE : METHOD_DEFLATE;
+    const compressed = method === METHOD_STORE ? data : deflateRawSync(data, { level: 9 });
     if (data.length > 0xfffffffe || compressed.length > 0xfffffffe || offset > 0xfffffffe) {
       throw new RangeError(`zip entry ${entry.path} is too large for a ZIP (no ZIP64 support)`);
     }
@@ -74,7 +77,7 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(VERSION_NEEDED, 4);
     local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(METHOD_DEFLATE, 8);
+    local.writeUInt16LE(method, 8);
     local.writeUInt16LE(DOS_TIME, 10);
     local.writeUInt16LE(DOS_DATE, 12);
     // crc and sizes are 0 here and follow in the data descriptor (flag bit 3).
@@ -92,7 +95,7 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
     record.writeUInt16LE(VERSION_MADE_BY, 4);
     record.writeUInt16LE(VERSION_NEEDED, 6);
     record.writeUInt16LE(flags, 8);
-    record.writeUInt16LE(METHOD_DEFLATE, 10);
+    record.writeUInt16LE(method, 10);
     record.writeUInt16LE(DOS_TIME, 12);
     record.writeUInt16LE(DOS_DATE, 14);
     record.writeUInt32LE(crc, 16);
@@ -160,7 +163,7 @@ export function readZip(zip: Buffer): ZipFile[] {
     const start = localOffset + 30 + localNameLength + localExtraLength;
     const raw = zip.subarray(start, start + compressedSize);
     let data: Buffer;
-    if (method === 0) data = Buffer.from(raw);
+    if (method === METHOD_STORE) data = Buffer.from(raw);
     else if (method === METHOD_DEFLATE) data = inflateRawSync(raw, { maxOutputLength: MAX_ENTRY_BYTES });
     else throw new ZipFormatError(`entry ${path}: compression method ${method} is not supported`);
     if (crc32(data) >>> 0 !== crc) throw new ZipFormatError(`entry ${path}: CRC mismatch`);
