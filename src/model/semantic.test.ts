@@ -362,3 +362,35 @@ spec:
   );
   assert.ok(diagnostics.some((d) => d.message.includes('1500ms is sent as 2s')));
 });
+
+test('relative imports of a journey file must resolve the way esbuild resolves them', () => {
+  const files: Record<string, string> = {
+    [join('flows', 'a.journey.ts')]: [
+      "import { journey, step } from '@elastic/synthetics';",
+      "import { login } from './helpers/login.js';",
+      "import data from './data.json';",
+      "import x from '../shared/x';",
+      "const y = require('./y');",
+      "export { q } from './q';",
+      "journey('a', () => { step('s', () => { void [login, data, x, y]; import('./lazy'); }); });",
+    ].join('\n'),
+    [join('flows', 'helpers', 'login.ts')]: 'export const login = 1;',
+    [join('flows', 'data.json')]: '{}',
+    [join('shared', 'x', 'index.ts')]: 'export default 1;',
+    [join('flows', 'lazy.mjs')]: 'export {};',
+  };
+  const text = `apiVersion: synthctl.dev/v1alpha1
+kind: SyntheticMonitor
+metadata: { name: a }
+spec:
+  browser: { journey: { file: flows/a.journey.ts } }
+`;
+  const diagnostics = load(text, 'a.yaml', (path) => files[path]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.path, /imports "([^"]+)"/.exec(d.message)?.[1]]),
+    [
+      ['browser.journey-import', 'spec.browser.journey.file', './y'],
+      ['browser.journey-import', 'spec.browser.journey.file', './q'],
+    ],
+  );
+});

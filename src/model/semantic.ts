@@ -90,6 +90,7 @@ export const SEMANTIC_CODES = {
   journeyMissing: 'browser.journey-missing',
   journeySyntax: 'browser.journey-syntax',
   journeyEmpty: 'browser.journey-empty',
+  journeyImport: 'browser.journey-import',
   internal: 'semantic.internal',
 } as const;
 
@@ -1219,6 +1220,18 @@ function checkJourney(
         "journey files call journey('name', ({ page, params }) => { step(...) }) from @elastic/synthetics",
       );
     }
+    if (problem === undefined) {
+      for (const missing of missingRelativeImports(source, resolved, readFile)) {
+        emit(
+          monitor,
+          path,
+          'error',
+          SEMANTIC_CODES.journeyImport,
+          `journey file ${resolved} imports ${JSON.stringify(missing)}, which does not exist next to it`,
+          'push bundles the journey with its relative imports (esbuild); the runner loads them the same way',
+        );
+      }
+    }
   }
   if (journey.inline !== undefined) {
     // `--inline` runs the text as the body of an async journey callback: wrap it the same way
@@ -1239,6 +1252,38 @@ function checkJourney(
       );
     }
   }
+}
+
+// Static and dynamic imports and requires of a module text, by specifier.
+const IMPORT_SPECIFIER =
+  /(?:\bimport|\bexport)\s[^'"`;]*?\bfrom\s*(['"])([^'"]+)\1|\bimport\s*(['"])([^'"]+)\3|\b(?:require|import)\s*\(\s*(['"])([^'"]+)\5\s*\)/gu;
+const RESOLVE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '.jsx', '.json'];
+
+/**
+ * Relative imports of a journey that resolve to no file, tried the way esbuild resolves them
+ * when push bundles the journey: as written, with each extension, as a folder index, and a
+ * `.js` specifier as the `.ts` file TypeScript projects write it for.
+ */
+function missingRelativeImports(
+  source: string,
+  file: string,
+  readFile: (path: string) => string | undefined,
+): string[] {
+  const missing = new Set<string>();
+  for (const match of source.matchAll(IMPORT_SPECIFIER)) {
+    const specifier = match[2] ?? match[4] ?? match[6];
+    if (specifier === undefined || !(specifier.startsWith('./') || specifier.startsWith('../'))) continue;
+    const base = join(dirname(file), specifier);
+    const stem = base.replace(/\.(?:m|c)?js$/u, '');
+    const candidates = [
+      base,
+      ...RESOLVE_EXTENSIONS.map((ext) => `${base}${ext}`),
+      ...RESOLVE_EXTENSIONS.map((ext) => join(base, `index${ext}`)),
+      ...(stem === base ? [] : ['.ts', '.tsx', '.mts', '.cts'].map((ext) => `${stem}${ext}`)),
+    ];
+    if (!candidates.some((candidate) => readFile(candidate) !== undefined)) missing.add(specifier);
+  }
+  return [...missing];
 }
 
 /** esbuild's first syntax error as `file:line:column: text`, or undefined when the code parses. */
