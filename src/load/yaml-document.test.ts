@@ -75,3 +75,16 @@ test('an empty stream has no documents and a comment-only document is empty', ()
   const docs = parseYamlDocuments('---\n# nothing\n', 'c.yaml');
   assert.ok(docs.every((d) => d.value === null && d.diagnostics.length === 0));
 });
+
+test('plain yes/no/on/off are flagged: kubectl reads them as booleans (YAML 1.1)', () => {
+  const [doc] = parseYamlDocuments('a: on\nb: "on"\nc: true\nd: [no]\n', 'b.yaml');
+  assert.deepEqual(doc!.value, { a: 'on', b: 'on', c: true, d: ['no'] });
+  assert.deepEqual(
+    doc!.diagnostics.map((d) => [d.severity, d.code, d.path, d.line, d.column]),
+    [
+      ['warning', 'yaml.boolean-1.1', 'a', 1, 4],
+      ['warning', 'yaml.boolean-1.1', 'd[0]', 4, 5],
+    ],
+  );
+  assert.equal(doc!.hasErrors, false);
+});

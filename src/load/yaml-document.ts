@@ -180,7 +180,18 @@ function convertDocument(
 
   let walkFailed = false;
   try {
-    walk(doc, contents ?? null, [], undefined, positions, at, error, 0);
+    const warn: ErrorSink = (position, path, code, message, hint) =>
+      diagnostics.push({
+        severity: 'warning',
+        file,
+        line: position.line,
+        column: position.column,
+        path: formatPath(path),
+        code,
+        message,
+        ...(hint === undefined ? {} : { hint }),
+      });
+    walk({ doc, positions, at, error, warn }, contents ?? null, [], undefined, 0);
   } catch (e) {
     walkFailed = true;
     error(positions.root, [], 'yaml.structure', `the document could not be read: ${errorMessage(e)}`);
@@ -209,17 +220,26 @@ type ErrorSink = (
   hint?: string,
 ) => void;
 
+// go-yaml v2, which kubectl and the API server use, resolves these plain scalars to booleans.
+const YAML_11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+interface WalkContext {
+  readonly doc: Document.Parsed;
+  readonly positions: PositionMap;
+  readonly at: (offset: number) => SourcePosition;
+  readonly error: ErrorSink;
+  readonly warn: ErrorSink;
+}
+
 function walk(
-  doc: Document.Parsed,
+  context: WalkContext,
   node: YamlNode | null,
   path: (string | number)[],
   key: SourcePosition | undefined,
-  positions: PositionMap,
-  at: (offset: number) => SourcePosition,
-  error: ErrorSink,
   depth: number,
 ): void {
   if (node === null) return;
+  const { doc, positions, at, error, warn } = context;
   const value = at(node.range?.[0] ?? 0);
   if (depth > MAX_DEPTH) {
     error(value, path, 'yaml.structure', `the document nests deeper than ${MAX_DEPTH} levels`);
@@ -228,6 +248,21 @@ function walk(
   const isCollection = isMap(node) || isSeq(node);
   positions.set(path, key === undefined ? { value, isCollection } : { key, value, isCollection });
 
+  if (
+    isScalar(node) &&
+    node.type === 'PLAIN' &&
+    typeof node.value === 'string' &&
+    YAML_11_BOOLEAN.test(node.value)
+  ) {
+    warn(
+      value,
+      path,
+      'yaml.boolean-1.1',
+      `"${node.value}" is a string here but a boolean to kubectl and the API server, which read YAML 1.1`,
+      `write true or false for a boolean, or quote "${node.value}" for a string`,
+    );
+    return;
+  }
   if (isAlias(node)) {
     if (node.resolve(doc) === undefined) {
       error(
@@ -242,16 +277,7 @@ function walk(
   if (isSeq(node)) {
     node.items.forEach((item, i) => {
       path.push(i);
-      walk(
-        doc,
-        isPair(item) ? null : (item as YamlNode | null),
-        path,
-        undefined,
-        positions,
-        at,
-        error,
-        depth + 1,
-      );
+      walk(context, isPair(item) ? null : (item as YamlNode | null), path, undefined, depth + 1);
       path.pop();
     });
     return;
@@ -277,7 +303,7 @@ function walk(
         );
       }
       path.push(name);
-      walk(doc, pair.value as YamlNode | null, path, keyPosition, positions, at, error, depth + 1);
+      walk(context, pair.value as YamlNode | null, path, keyPosition, depth + 1);
       path.pop();
     }
   }
