@@ -1,0 +1,377 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { inspect } from 'node:util';
+import { FakeKibana } from '../../test/fakes/kibana/index.js';
+import {
+  KibanaClient,
+  PUBLIC_API_VERSION,
+  type KibanaClientOptions,
+  type KibanaRequestEvent,
+} from './client.js';
+import {
+  isTransientKibanaError,
+  KibanaHttpError,
+  KibanaNetworkError,
+  KibanaResponseError,
+} from './errors.js';
+
+const API_KEY = 'c3ludGhjdGw6c2VjcmV0LWtleS12YWx1ZQ==';
+const PROJECT = '/api/synthetics/project/{projectId}/monitors';
+
+/** A client against `fake` whose sleeps are recorded, not waited. */
+function harness(fake: FakeKibana, extra: Partial<KibanaClientOptions> = {}) {
+  const sleeps: number[] = [];
+  const events: KibanaRequestEvent[] = [];
+  const client = new KibanaClient({
+    url: fake.url,
+    apiKey: API_KEY,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+    random: () => 0.5,
+    now: () => Date.parse('2026-01-01T00:00:00Z'),
+    onRequest: (e) => events.push(e),
+    ...extra,
+  });
+  return { client, sleeps, events };
+}
+
+function assertNoKey(err: unknown): void {
+  for (const text of [
+    String(err),
+    (err as Error).message,
+    inspect(err, { depth: 10 }),
+    JSON.stringify(err),
+  ]) {
+    assert.equal(text.includes(API_KEY), false, `API key leaked in: ${text}`);
+    assert.equal(text.includes('secret-key-value'), false);
+  }
+}
+
+const lw = (id: string) => ({
+  type: 'http',
+  id,
+  name: `Monitor ${id}`,
+  schedule: 3,
+  urls: 'http://127.0.0.1:9/',
+  locations: ['us_east'],
+});
+
+describe('KibanaClient against the fake Kibana', () => {
+  let fake: FakeKibana;
+  before(async () => {
+    fake = await FakeKibana.start({ apiKeys: [API_KEY], spaces: ['team-b'], version: '8.19.2' });
+  });
+  after(async () => {
+    await fake.stop();
+  });
+  beforeEach(() => {
+    fake.clearFaults();
+    fake.clearRequests();
+  });
+
+  test('getVersion sends push-compatible headers; public routes add elastic-api-version', async () => {
+    const { client } = harness(fake);
+    assert.equal(await client.getVersion(), '8.19.2');
+    const caps = await client.getCapabilities();
+    assert.equal(caps.monitorSpaces, true);
+    assert.equal(caps.apiMonitors, false);
+    await client.listPrivateLocations();
+    const [stats, , locs] = fake.requests;
+    assert.equal(stats!.headers['authorization'], `ApiKey ${API_KEY}`);
+    assert.equal(stats!.headers['kbn-xsrf'], 'true');
+    assert.equal(stats!.headers['x-elastic-internal-origin'], 'synthctl');
+    assert.equal(stats!.headers['elastic-api-version'], undefined);
+    assert.equal(locs!.headers['elastic-api-version'], PUBLIC_API_VERSION);
+    await client.close();
+  });
+
+  test('space prefix on every route of a non-default space', async () => {
+    const { client } = harness(fake, { space: 'team-b' });
+    await client.getVersion();
+    await client.listProjectMonitors('p');
+    await client.listParams();
+    assert.deepEqual(
+      fake.requests.map((r) => r.path),
+      [
+        '/s/team-b/api/stats',
+        '/s/team-b/api/synthetics/project/p/monitors',
+        '/s/team-b/api/synthetics/params',
+      ],
+    );
+    await client.close();
+  });
+
+  test('bulkUpdate, listProjectMonitors across pages, bulkDelete', async () => {
+    const { client } = harness(fake);
+    const ids = ['g', 'a', 'e', 'c', 'b', 'f', 'd'];
+    const res = await client.bulkUpdate('proj', [...ids.map(lw), { ...lw('bad'), locations: ['mars'] }]);
+    assert.deepEqual(res.createdMonitors, ids);
+    assert.equal(res.failedMonitors.length, 1);
+    assert.equal(res.failedMonitors[0]!.id, 'bad');
+    assert.match(res.failedMonitors[0]!.details, /Invalid locations specified/);
+
+    fake.clearRequests();
+    const listed = await client.listProjectMonitors('proj', { perPage: 3 });
+    assert.equal(listed.total, 7);
+    assert.deepEqual(
+      listed.monitors.map((m) => m.journey_id),
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+    );
+    assert.ok(listed.monitors.every((m) => m.hash === ''));
+    assert.deepEqual(
+      fake.requests.map((r) => r.query['search_after'] ?? null),
+      [null, 'c', 'f'],
+    );
+
+    assert.deepEqual(await client.bulkDelete('proj', ['a', 'b']), ['a', 'b']);
+    assert.equal((await client.listProjectMonitors('proj')).total, 5);
+    await assert.rejects(
+      client.bulkDelete(
+        'proj',
+        Array.from({ length: 501 }, (_, i) => `x${i}`),
+      ),
+      RangeError,
+    );
+    await client.close();
+  });
+
+  test('429 with Retry-After (seconds and HTTP date) is honoured, capped', async () => {
+    const { client, sleeps, events } = harness(fake, { retry: { maxRetryAfterMs: 10_000 } });
+    fake.injectFault({ route: '/api/stats' }, { kind: 'status', status: 429, retryAfter: '7' });
+    fake.injectFault(
+      { route: '/api/stats' },
+      { kind: 'status', status: 429, retryAfter: 'Thu, 01 Jan 2026 00:00:02 GMT' },
+    );
+    fake.injectFault({ route: '/api/stats' }, { kind: 'status', status: 429, retryAfter: '3600' });
+    assert.equal(await client.getVersion(), '8.19.2');
+    assert.deepEqual(sleeps, [7000, 2000, 10_000]);
+    assert.deepEqual(
+      events.map((e) => [e.route, e.code]),
+      [
+        ['/api/stats', '429'],
+        ['/api/stats', '429'],
+        ['/api/stats', '429'],
+        ['/api/stats', '200'],
+      ],
+    );
+    await client.close();
+  });
+
+  test('503 is retried with full-jitter exponential backoff, then succeeds', async () => {
+    const { client, sleeps } = harness(fake, { retry: { baseDelayMs: 1000 } });
+    fake.injectFault({ method: 'PUT', route: `${PROJECT}/_bulk_update` }, { kind: 'status', status: 503 }, 2);
+    const res = await client.bulkUpdate('retry', [lw('r1')]);
+    assert.deepEqual(res.createdMonitors, ['r1']);
+    // random() = 0.5: half of 1000, then half of 2000.
+    assert.deepEqual(sleeps, [500, 1000]);
+    assert.equal(fake.requestsTo(`${PROJECT}/_bulk_update`).length, 3);
+    await client.close();
+  });
+
+  test('400 is terminal: no retry, typed error with Kibana message', async () => {
+    const { client, sleeps } = harness(fake);
+    const err = await client
+      .bulkDelete('proj', [])
+      .then(() => undefined)
+      .catch((e: unknown) => e);
+    assert.equal(err, undefined);
+    fake.injectFault(
+      { route: `${PROJECT}/_bulk_delete` },
+      {
+        kind: 'status',
+        status: 400,
+        body: { statusCode: 400, error: 'Bad Request', message: 'nope, not like that' },
+      },
+    );
+    const e = await client.bulkDelete('proj', ['x']).catch((x: unknown) => x);
+    assert.ok(e instanceof KibanaHttpError);
+    assert.equal(e.status, 400);
+    assert.equal(e.transient, false);
+    assert.equal(isTransientKibanaError(e), false);
+    assert.equal(e.kibanaMessage, 'nope, not like that');
+    assert.equal(e.route, `${PROJECT}/_bulk_delete`);
+    assert.deepEqual(sleeps, []);
+    assert.equal(fake.requestsTo(`${PROJECT}/_bulk_delete`).length, 2);
+    await client.close();
+  });
+
+  test('a connection reset before or during the response is retried', async () => {
+    const { client, sleeps, events } = harness(fake);
+    fake.injectFault({ route: PROJECT }, { kind: 'reset' });
+    fake.injectFault({ route: PROJECT }, { kind: 'reset', phase: 'mid-body' });
+    const listed = await client.listProjectMonitors('proj');
+    assert.equal(listed.total, 5);
+    assert.equal(sleeps.length, 2);
+    assert.deepEqual(
+      events.map((e) => e.code),
+      ['network', '200', '200'],
+    );
+    await client.close();
+  });
+
+  test('exhausted retries end in a typed error naming route and status, without the key', async () => {
+    const { client, sleeps, events } = harness(fake, { retry: { maxAttempts: 4 } });
+    fake.injectFault({ route: `${PROJECT}/_bulk_update` }, { kind: 'status', status: 502 }, 10);
+    const e = await client.bulkUpdate('proj', [lw('z')]).catch((x: unknown) => x);
+    assert.ok(e instanceof KibanaHttpError);
+    assert.equal(e.status, 502);
+    assert.equal(e.attempt, 4);
+    assert.equal(e.transient, true);
+    assert.match(
+      e.message,
+      /PUT \/api\/synthetics\/project\/\{projectId\}\/monitors\/_bulk_update answered 502/,
+    );
+    assert.equal(sleeps.length, 3);
+    assert.equal(events.length, 4);
+    assertNoKey(e);
+    await client.close();
+  });
+
+  test('401 and network errors never carry the API key', async () => {
+    const wrong = new KibanaClient({ url: fake.url, apiKey: 'c3ludGhjdGw6d3Jvbmc=' });
+    const e401 = await wrong.getVersion().catch((x: unknown) => x);
+    assert.ok(e401 instanceof KibanaHttpError);
+    assert.equal(e401.status, 401);
+    assert.match(e401.message, /check the API key/);
+    assert.equal(String(e401).includes('c3ludGhjdGw6d3Jvbmc='), false);
+    await wrong.close();
+
+    const port = await closedPort();
+    const sleeps: number[] = [];
+    const down = new KibanaClient({
+      url: `http://127.0.0.1:${port}`,
+      apiKey: API_KEY,
+      retry: { maxAttempts: 3 },
+      sleep: (ms) => {
+        sleeps.push(ms);
+        return Promise.resolve();
+      },
+    });
+    const eNet = await down.getVersion().catch((x: unknown) => x);
+    assert.ok(eNet instanceof KibanaNetworkError);
+    assert.equal(eNet.code, 'ECONNREFUSED');
+    assert.equal(eNet.transient, true);
+    assert.equal(eNet.attempt, 3);
+    assert.equal(sleeps.length, 2);
+    assertNoKey(eNet);
+    await down.close();
+  });
+
+  test('headers timeout is a transient network error and is retried', async () => {
+    const { client, sleeps } = harness(fake, { headersTimeoutMs: 100 });
+    fake.injectFault({ route: '/api/stats' }, { kind: 'delay', ms: 1000 });
+    assert.equal(await client.getVersion(), '8.19.2');
+    assert.equal(sleeps.length, 1);
+    await client.close();
+  });
+
+  test('a non-idempotent create is not retried after a reset', async () => {
+    const { client } = harness(fake);
+    fake.injectFault({ method: 'POST', route: '/api/synthetics/params' }, { kind: 'reset' });
+    const e = await client.createParam({ key: 'once', value: 'v' }).catch((x: unknown) => x);
+    assert.ok(e instanceof KibanaNetworkError);
+    assert.equal(e.transient, false);
+    assert.equal(fake.requestsTo('/api/synthetics/params', 'POST').length, 1);
+    await client.close();
+  });
+
+  test('abort stops a pending retry', async () => {
+    const ac = new AbortController();
+    const client = new KibanaClient({
+      url: fake.url,
+      apiKey: API_KEY,
+      sleep: (_ms, signal) =>
+        new Promise((_, reject) => {
+          signal?.addEventListener(
+            'abort',
+            () => {
+              reject(signal.reason as Error);
+            },
+            { once: true },
+          );
+          ac.abort(new Error('stopped'));
+        }),
+    });
+    fake.injectFault({ route: '/api/stats' }, { kind: 'status', status: 503 });
+    await assert.rejects(client.getVersion({ signal: ac.signal }), /stopped/);
+    await client.close();
+  });
+
+  test('response bodies over the limit are refused', async () => {
+    const { client } = harness(fake, { maxResponseBytes: 100 });
+    const e = await client.listProjectMonitors('proj').catch((x: unknown) => x);
+    assert.ok(e instanceof KibanaResponseError);
+    assert.match(e.message, /larger than 100 bytes/);
+    await client.close();
+  });
+
+  test('a body that is not the documented shape is a terminal response error', async () => {
+    const { client } = harness(fake);
+    fake.injectFault({ route: '/api/stats' }, { kind: 'status', status: 200, body: { status: 'green' } });
+    const e = await client.getVersion().catch((x: unknown) => x);
+    assert.ok(e instanceof KibanaResponseError);
+    assert.equal(e.transient, false);
+    await client.close();
+  });
+
+  test('public API: monitors paginated and by id, params CRUD, private locations', async () => {
+    const { client } = harness(fake);
+    const all = await client.listMonitors({ projects: ['proj'], perPage: 2 });
+    assert.equal(all.total, 5);
+    assert.equal(all.monitors.length, 5);
+    assert.equal(fake.requestsTo('/api/synthetics/monitors').length, 3);
+    const one = await client.getMonitor(all.monitors[0]!.config_id);
+    assert.equal(one?.name, all.monitors[0]!.name);
+    assert.equal(await client.getMonitor('does-not-exist'), undefined);
+    const found = await client.listMonitors({ query: 'Monitor e' });
+    assert.deepEqual(
+      found.monitors.map((m) => m['journey_id']),
+      ['e'],
+    );
+
+    const p = await client.createParam({ key: 'token', value: 's3cr3t', tags: ['auth'] });
+    const many = await client.createParams([
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
+    assert.equal(many.length, 2);
+    const updated = await client.updateParam(p.id, { value: 'rotated' });
+    assert.equal(updated.value, 'rotated');
+    assert.equal((await client.getParam(p.id))?.value, 'rotated');
+    await client.deleteParam(p.id);
+    assert.equal(await client.getParam(p.id), undefined);
+    const deleted = await client.bulkDeleteParams(many.map((x) => x.id));
+    assert.ok(deleted.every((d) => d.deleted));
+    assert.deepEqual(await client.listParams(), []);
+
+    fake.addPrivateLocation({ label: 'Runner DC', id: 'runner-dc' });
+    const locs = await client.listPrivateLocations();
+    assert.deepEqual(
+      locs.map((l) => l.id),
+      ['runner-dc'],
+    );
+    await client.close();
+  });
+});
+
+describe('KibanaClient construction', () => {
+  test('rejects a non-http URL and an empty key', () => {
+    assert.throws(() => new KibanaClient({ url: 'ftp://x', apiKey: 'k' }), TypeError);
+    assert.throws(() => new KibanaClient({ url: 'http://x', apiKey: ' ' }), TypeError);
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((resolve) =>
+    srv.close(() => {
+      resolve();
+    }),
+  );
+  return port;
+}
