@@ -8,19 +8,24 @@ import { isSecretField, isSecretPathText } from '../model/secret-path.js';
 
 // `  - password: value`, `"token": value`: indentation, an optional quoted key, the value.
 const KEY_VALUE = /^(\s*(?:-\s+)*)(["']?)([^"':#\s][^"':]*?)\2(\s*:\s+)(\S.*)$/;
+// `key: scalar` pairs anywhere on a line, block or flow (`{user: a, password: b}`).
+const PAIR = /(["']?)([A-Za-z_][\w.-]*)\1(\s*:\s+)([^\s,{}[\]][^,{}[\]]*)/g;
 
 /**
- * The source line as it may be shown for a diagnostic: the value of a secret-looking key, or
- * any value when the diagnostic is itself about a secret, is replaced by `****`.
+ * The source line as it may be shown for a diagnostic: the value of every secret-looking key
+ * is replaced by `****`, and so is the value the diagnostic points at when it is about a secret.
  */
 export function redactSourceLine(line: string, diagnostic: Pick<Diagnostic, 'path' | 'code'>): string {
+  const masked = line.replace(PAIR, (pair, quote: string, key: string, separator: string) =>
+    isSecretField(key) ? `${quote}${key}${quote}${separator}****` : pair,
+  );
   const isSecret = diagnostic.code.startsWith('secret') || isSecretPathText(diagnostic.path);
-  const match = KEY_VALUE.exec(line);
-  if (match === null) return isSecret ? line.replace(/^(\s*(?:-\s+)?).*$/, '$1****') : line;
+  if (!isSecret) return masked;
+  const match = KEY_VALUE.exec(masked);
+  if (match === null) return masked.replace(/^(\s*(?:-\s+)?).*$/, '$1****');
   const [, indent = '', quote = '', key = '', separator = '', value = ''] = match;
   // A flow reference (`{valueFrom: ...}`), an anchor or a block scalar header holds no secret.
-  if (/^[{[]/.test(value) && (!isSecret || value.includes('valueFrom'))) return line;
-  if (/^[&*|>]/.test(value)) return line;
-  if (isSecretField(key) || isSecret) return `${indent}${quote}${key}${quote}${separator}****`;
-  return line;
+  if (/^[{[]/.test(value) && value.includes('valueFrom')) return masked;
+  if (/^[&*|>]/.test(value)) return masked;
+  return `${indent}${quote}${key}${quote}${separator}****`;
 }
