@@ -149,8 +149,7 @@ function describeValue(value: unknown, secret: boolean): string {
   if (typeof value === 'object') return 'a mapping';
   if (secret) return `a ${typeof value === 'string' ? 'string' : typeof value} (value not shown)`;
   if (typeof value === 'string') return `the string ${quote(value)}`;
-  if (typeof value === 'number')
-    return Number.isInteger(value) ? `the number ${value}` : `the number ${value}`;
+  if (typeof value === 'number') return `the number ${value}`;
   if (typeof value === 'boolean') return `the boolean ${value}`;
   return typeof value;
 }

@@ -9,6 +9,7 @@ import type { Report } from './report.js';
 
 /** The output formats of `synthctl validate --format`. */
 export const REPORT_FORMATS = ['text', 'json', 'junit', 'github'] as const;
+/** One of {@link REPORT_FORMATS}. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** True when `value` names a report format. */
