@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'testdata/**', 'examples/**', 'deploy/**', 'coverage/**', 'bin/**', 'scripts/*.mjs', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'testdata/**', 'examples/**', 'deploy/**', 'coverage/**', 'bin/**', '.scratch*/**', 'bench/out/**', 'scripts/*.mjs', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -77,7 +77,9 @@ test('demo TCP service answers PING after its banner', async (t) => {
       data += chunk;
       if (data.includes('+OK') && !data.includes('PONG')) socket.write('PING\r\nQUIT\r\n');
     });
-    socket.on('end', () => resolve(data));
+    socket.on('end', () => {
+      resolve(data);
+    });
     socket.on('error', reject);
   });
   assert.match(transcript, /^\+OK synthctl-demo ready\r\n\+PONG\r\n\+BYE\r\n$/);

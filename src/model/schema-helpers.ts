@@ -58,7 +58,8 @@ export function FreeObject(options: SchemaOptions = {}): TUnsafe<Record<string, 
 
 /** Attaches CEL rules to a schema node without changing its static type. */
 export function withRules<T extends TSchema>(schema: T, rules: readonly CelRule[]): T {
-  return { ...schema, 'x-kubernetes-validations': rules } as T;
+  const annotated: T = { ...schema, 'x-kubernetes-validations': rules };
+  return annotated;
 }
 
 /** A closed object: unknown keys are errors in `synthctl validate` (like `kubectl --validate=strict`). */

@@ -243,6 +243,9 @@ async function runWithEnv(
     registry,
     sinks,
     logger: log,
+    // A person at a terminal wants first results in seconds, not after a whole interval;
+    // the spread still grows with the number of monitors so a restart never bursts.
+    startupSpreadMs: Math.max(5000, selection.monitors.length * 2),
     ...(options.concurrency === undefined ? {} : { concurrency: { global: options.concurrency } }),
   });
 
@@ -354,7 +357,14 @@ async function serveUntilAborted(
   try {
     await new Promise<void>((resolveWait) => {
       if (options.signal.aborted) resolveWait();
-      else options.signal.addEventListener('abort', () => resolveWait(), { once: true });
+      else
+        options.signal.addEventListener(
+          'abort',
+          () => {
+            resolveWait();
+          },
+          { once: true },
+        );
     });
   } finally {
     if (redraw !== undefined) clearInterval(redraw);
