@@ -281,7 +281,12 @@ test('jsonPathProblem', () => {
 
 test('celProblem, xpathProblem and regexProblem report the engine complaint', () => {
   assert.equal(celProblem('body.status == "ok" && size(body.items) > 0'), undefined);
-  assert.match(celProblem('body.status ==') ?? '', /^1:\d+: /);
+  assert.match(celProblem('body.status ==') ?? '', /^does not compile: 1:\d+: /);
+  assert.equal(celProblem('body.items.all(i, i.ok) && type(body.n) == int'), undefined);
+  assert.match(
+    celProblem('body.items.exists(i, i.price > limit)') ?? '',
+    /^uses limit, which is not defined/,
+  );
   assert.equal(xpathProblem('/health/status/text()'), undefined);
   assert.equal(xpathProblem("count(//item[@state='ok']) > 0"), undefined);
   assert.match(xpathProblem('//a[') ?? '', /parse error/i);

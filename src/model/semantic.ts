@@ -1007,7 +1007,7 @@ function checkAssertions(monitor: MonitorEntry, emit: Emit): void {
           at('json', index, 'expression'),
           'error',
           SEMANTIC_CODES.cel,
-          `CEL expression does not compile: ${problem}`,
+          `CEL expression ${problem}`,
           'the parsed body is `body`, e.g. body.status == "ok" && size(body.items) > 0',
         );
       }
@@ -1130,13 +1130,77 @@ export function jsonPathProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** The CEL parser's complaint about `expression`, or undefined when it parses. */
+/**
+ * The CEL parser's complaint about `expression`, or undefined when it parses and names no
+ * variable but `body`, the only one the runner binds (src/checks/http-assertions.ts).
+ */
 export function celProblem(expression: string): string | undefined {
+  let parsed: CelExpr;
   try {
-    parseCel(expression);
-    return undefined;
+    parsed = parseCel(expression).expr;
   } catch (error) {
-    return errorText(error).replace(/^<input>:/u, '');
+    return `does not compile: ${errorText(error).replace(/^<input>:/u, '')}`;
+  }
+  const unbound = new Set<string>();
+  collectUnbound(parsed, new Set(['body', ...CEL_TYPE_NAMES]), unbound);
+  if (unbound.size === 0) return undefined;
+  const names = [...unbound].join(', ');
+  return `uses ${names}, which ${unbound.size === 1 ? 'is' : 'are'} not defined; the parsed response body is \`body\``;
+}
+
+type CelExpr = ReturnType<typeof parseCel>['expr'];
+
+// Type denotations are identifiers in CEL (`type(x) == int`).
+const CEL_TYPE_NAMES = [
+  'int',
+  'uint',
+  'double',
+  'bool',
+  'string',
+  'bytes',
+  'list',
+  'map',
+  'null_type',
+  'type',
+  'dyn',
+];
+
+/** Identifiers `expr` reads that are not in `scope`; comprehensions (macros) bind their own. */
+function collectUnbound(expr: CelExpr | undefined, scope: ReadonlySet<string>, out: Set<string>): void {
+  if (expr === undefined) return;
+  const kind = expr.exprKind;
+  switch (kind.case) {
+    case 'identExpr':
+      if (!scope.has(kind.value.name)) out.add(kind.value.name);
+      return;
+    case 'selectExpr':
+      collectUnbound(kind.value.operand, scope, out);
+      return;
+    case 'callExpr':
+      collectUnbound(kind.value.target, scope, out);
+      for (const arg of kind.value.args) collectUnbound(arg, scope, out);
+      return;
+    case 'listExpr':
+      for (const element of kind.value.elements) collectUnbound(element, scope, out);
+      return;
+    case 'structExpr':
+      for (const entry of kind.value.entries) {
+        if (entry.keyKind.case === 'mapKey') collectUnbound(entry.keyKind.value, scope, out);
+        collectUnbound(entry.value, scope, out);
+      }
+      return;
+    case 'comprehensionExpr': {
+      const c = kind.value;
+      collectUnbound(c.iterRange, scope, out);
+      collectUnbound(c.accuInit, scope, out);
+      const inner = new Set([...scope, c.iterVar, c.accuVar]);
+      collectUnbound(c.loopCondition, inner, out);
+      collectUnbound(c.loopStep, inner, out);
+      collectUnbound(c.result, new Set([...scope, c.accuVar]), out);
+      return;
+    }
+    default:
+      return;
   }
 }
 
