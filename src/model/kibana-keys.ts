@@ -31,8 +31,8 @@ export class ScheduleError extends Error {
   override readonly name = 'ScheduleError';
   readonly input: string;
 
-  constructor(input: string, message: string) {
-    super(message);
+  constructor(input: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.input = input;
   }
 }
@@ -85,7 +85,8 @@ function nearestMinutes(minutes: number): KibanaSchedule {
  * s, m, h, d; seconds of 60 or more round to minutes; seconds next to minutes are dropped;
  * then snapped to an allowed value. `@every 45m` → 60, `24m` → 20, `1d` → 240, `70s` → 1,
  * `15s` → `'10s'`, `25s` → `'30s'`.
- * @throws ScheduleError for cron expressions and text push would not read.
+ * @throws ScheduleError for cron expressions, which push refuses too, and for text push would
+ *   silently misread (`@every 1.5m` becomes 5, `@every 5 minutes` becomes 1 there).
  */
 export function snapSchedule(schedule: string): KibanaSchedule {
   const text = schedule.trim();
