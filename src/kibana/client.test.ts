@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { connect, createServer, type Socket } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { FakeKibana } from '../../test/fakes/kibana/index.js';
+import { createTestPki, type TestPki } from '../../test/targets/pki.js';
 import {
   KibanaClient,
   PUBLIC_API_VERSION,
@@ -207,7 +209,7 @@ describe('KibanaClient against the fake Kibana', () => {
     assert.equal(sleeps.length, 2);
     assert.deepEqual(
       events.map((e) => e.code),
-      ['network', '200', '200'],
+      ['network', 'network', '200'],
     );
     await client.close();
   });
@@ -374,4 +376,108 @@ async function closedPort(): Promise<number> {
     }),
   );
   return port;
+}
+
+describe('KibanaClient TLS and proxy', () => {
+  let pki: TestPki;
+  before(async () => {
+    pki = await createTestPki();
+  });
+  after(async () => {
+    await pki.cleanup();
+  });
+
+  test('HTTPS with a CA bundle, refused without it, accepted with insecure', async () => {
+    const fake = await FakeKibana.start({
+      apiKeys: [API_KEY],
+      tls: { cert: pki.valid.cert, key: pki.valid.key },
+    });
+    try {
+      const trusted = new KibanaClient({ url: fake.url, apiKey: API_KEY, tls: { ca: pki.ca.cert } });
+      assert.equal(await trusted.getVersion(), '9.1.0');
+      await trusted.close();
+
+      const untrusted = new KibanaClient({ url: fake.url, apiKey: API_KEY, retry: { maxAttempts: 3 } });
+      const e = await untrusted.getVersion().catch((x: unknown) => x);
+      assert.ok(e instanceof KibanaNetworkError);
+      assert.equal(e.transient, false, 'a certificate problem is terminal');
+      assert.match(e.message, /certificate/i);
+      assert.equal(fake.requests.length, 1);
+      await untrusted.close();
+
+      const insecure = new KibanaClient({ url: fake.url, apiKey: API_KEY, tls: { insecure: true } });
+      assert.equal(await insecure.getVersion(), '9.1.0');
+      await insecure.close();
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  test('an HTTP proxy with a token carries every call', async () => {
+    const fake = await FakeKibana.start({ apiKeys: [API_KEY] });
+    const proxy = await startConnectProxy();
+    try {
+      const client = new KibanaClient({
+        url: fake.url,
+        apiKey: API_KEY,
+        proxy: { uri: proxy.url, token: 'Bearer proxy-token' },
+      });
+      assert.equal(await client.getVersion(), '9.1.0');
+      await client.listProjectMonitors('p');
+      await client.close();
+      assert.ok(proxy.seen.length >= 1);
+      assert.ok(
+        proxy.seen.every((s) => s.target === new URL(fake.url).host && s.auth === 'Bearer proxy-token'),
+      );
+      assert.equal(fake.requests.length, 2);
+    } finally {
+      await proxy.close();
+      await fake.stop();
+    }
+  });
+});
+
+/** A minimal CONNECT proxy on loopback that records targets and `proxy-authorization`. */
+async function startConnectProxy(): Promise<{
+  url: string;
+  seen: { target: string; auth: string | undefined }[];
+  close: () => Promise<void>;
+}> {
+  const seen: { target: string; auth: string | undefined }[] = [];
+  const sockets = new Set<Socket>();
+  const server = createHttpServer((_req, res) => {
+    res.writeHead(405).end();
+  });
+  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    seen.push({ target: req.url ?? '', auth: req.headers['proxy-authorization'] });
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+    },
+  };
 }

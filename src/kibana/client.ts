@@ -614,21 +614,22 @@ export class KibanaClient {
       throw netErr;
     }
     const status = res.statusCode;
-    let raw: string;
+    let raw = '';
     try {
       const limit = status >= 200 && status < 300 ? this.#maxResponseBytes : 64 * 1024;
       raw = await readLimited(res.body, limit);
     } catch (err) {
       if (call.signal?.aborted) throw call.signal.reason as Error;
-      report(status, String(status));
-      if (err instanceof BodyTooLargeError) {
-        if (status >= 200 && status < 300) {
-          throw new KibanaResponseError({ ...where, detail: `body larger than ${err.limit} bytes` });
-        }
-        raw = '';
-      } else {
+      if (!(err instanceof BodyTooLargeError)) {
+        // The connection broke while the body streamed: no usable answer arrived.
+        report(undefined, 'network');
         throw this.#networkError(err, call, attempt);
       }
+      if (status >= 200 && status < 300) {
+        report(status, String(status));
+        throw new KibanaResponseError({ ...where, detail: `body larger than ${err.limit} bytes` });
+      }
+      // An oversized error body: keep the status, drop the text.
     }
     report(status, String(status));
     if (status < 200 || status >= 300) {

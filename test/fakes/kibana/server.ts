@@ -7,7 +7,14 @@
  * and read the request log. Never used by product code.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { defaultPublicLocations, type PrivateLocation, type PublicLocation } from './locations.js';
 import { OpenApiBodyValidator } from './openapi.js';
@@ -85,6 +92,8 @@ export interface FakeKibanaOptions {
   maxBytes?: number;
   /** Default page size of the project monitors list (Kibana: 1000 when `per_page` is absent). */
   projectPerPage?: number;
+  /** Serve HTTPS with this certificate instead of HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 interface ArmedFault {
@@ -174,20 +183,23 @@ export class FakeKibana {
   /** Starts a fake on 127.0.0.1 with an ephemeral port. */
   static async start(opts: FakeKibanaOptions = {}): Promise<FakeKibana> {
     const fake = new FakeKibana(opts);
-    const server = createServer((req, res) => {
+    const listener: RequestListener = (req, res) => {
       fake.#handle(req, res).catch((err: unknown) => {
         if (!res.headersSent)
           fake.#send(res, 500, { statusCode: 500, error: 'Internal Server Error', message: String(err) });
       });
-    });
-    server.on('connection', (s) => {
+    };
+    const server = opts.tls
+      ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener)
+      : createServer(listener);
+    server.on('connection', (s: Socket) => {
       fake.#sockets.add(s);
       s.on('close', () => fake.#sockets.delete(s));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     fake.#server = server;
-    fake.#url = `http://127.0.0.1:${port}`;
+    fake.#url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     return fake;
   }
 
