@@ -34,7 +34,8 @@ export class Deadline {
       this.#timedOut = true;
       this.#controller.abort(this.timeoutFailure());
     }, timeoutMs);
-    this.#timer.unref();
+    // Not unref()'d: a check waiting only on its deadline must still get its verdict.
+    // `dispose()` (in every check's finally) clears it.
   }
 
   /** True when the budget ran out (as opposed to the caller aborting). */

@@ -474,6 +474,21 @@ describe('http check, plain HTTP', () => {
     assert.equal(fits.http?.contentLength, 4096);
   });
 
+  test('gzip bodies are decoded, the limit applies after decoding, bad gzip is named', async () => {
+    const out = await run({
+      url: `${t.origin}/gzip`,
+      checks: { json: [{ path: '$.status', equals: 'ok' }] },
+    });
+    assert.equal(out.error, undefined);
+    assert.deepEqual((await run({ url: `${t.origin}/gzip-bomb` })).error, {
+      type: 'validate',
+      message: 'response body exceeds 10 MiB',
+    });
+    const bad = await run({ url: `${t.origin}/bad-gzip` });
+    assert.equal(bad.error?.type, 'io');
+    assert.match(bad.error?.message ?? '', /^response body is not valid gzip \(Content-Encoding\): /);
+  });
+
   test('response options: includeBody always with max bytes, includeHeaders false', async () => {
     const out = await run({
       url: `${t.origin}/json`,

@@ -7,6 +7,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { isIP, type Socket } from 'node:net';
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Client, type buildConnector } from 'undici';
 import type { HttpSpec, NamedValue } from '../model/schema.js';
 import { CheckFailure } from './errors.js';
@@ -25,6 +27,7 @@ import {
 import { resolveAddresses, type AddressResolver, type ResolvedAddress } from './resolver.js';
 import { Redactions, combineAddresses, outcomeError, substituteParams, toFailure } from './common.js';
 import {
+  SecureContextCache,
   TlsVerificationFailure,
   resolveTlsSettings,
   startTls,
@@ -124,6 +127,21 @@ function joinHeaders(raw: Record<string, string | string[] | undefined>): Record
   return out;
 }
 
+/** The body decoded per Content-Encoding (Go's client decodes gzip transparently; we do too). */
+function decoded(body: Readable, encoding: string): Readable {
+  let decoder: Transform;
+  if (encoding === 'identity' || encoding === '') return body;
+  if (encoding === 'gzip' || encoding === 'x-gzip') decoder = createGunzip();
+  else if (encoding === 'deflate') decoder = createInflate();
+  else if (encoding === 'br') decoder = createBrotliDecompress();
+  else
+    throw new CheckFailure(
+      'io',
+      `the response uses Content-Encoding ${encoding}, which the runner cannot decode`,
+    );
+  return pipeline(body, decoder, () => undefined);
+}
+
 /** Maps undici and socket errors that are not ours yet. */
 function classifyHttpError(
   err: unknown,
@@ -200,6 +218,7 @@ export class HttpCheck implements Check {
   readonly #now: () => number;
   readonly #userAgent: string;
   readonly #cel = new CelProgramCache();
+  readonly #contexts = new SecureContextCache();
 
   constructor(deps: HttpCheckDeps) {
     this.#secrets = deps.secrets;
@@ -533,13 +552,33 @@ export class HttpCheck implements Check {
       deadline.phase = 'reading the response body';
       const chunks: Buffer[] = [];
       let size = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > request.maxBodyBytes) {
-          response.body.destroy();
-          throw new CheckFailure('validate', `response body exceeds ${formatBytes(request.maxBodyBytes)}`);
+      const encoding = (state.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+      const source = decoded(response.body, encoding);
+      try {
+        // The limit applies to the decoded body: a small gzip must not inflate without bound.
+        for await (const chunk of source as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > request.maxBodyBytes) {
+            throw new CheckFailure('validate', `response body exceeds ${formatBytes(request.maxBodyBytes)}`);
+          }
+          if (request.keepBody) chunks.push(chunk);
         }
-        if (request.keepBody) chunks.push(chunk);
+      } catch (err) {
+        if (err instanceof CheckFailure || deadline.signal.aborted) throw err;
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'string' && code.startsWith('Z_')) {
+          throw new CheckFailure(
+            'io',
+            `response body is not valid ${encoding} (Content-Encoding): ${(err as Error).message}`,
+            {
+              cause: err,
+            },
+          );
+        }
+        throw err;
+      } finally {
+        source.destroy();
+        response.body.destroy();
       }
       add(state.timings, 'transfer', performance.now() - headersAt);
       state.contentLength = size;
@@ -595,7 +634,9 @@ export class HttpCheck implements Check {
     const connected = performance.now();
     add(state.timings, 'connect', connected - connectStart);
     if (url.protocol === 'https:') {
-      const tls = await startTls(socket, host, request.tls, deadline, this.#now, ['http/1.1']);
+      const tls = await startTls(socket, host, request.tls, deadline, this.#now, this.#contexts, [
+        'http/1.1',
+      ]);
       if (tls.certificate !== undefined) state.certificate = tls.certificate;
       socket = tls.socket;
       // In TLS 1.3 the server judges our client certificate after our handshake is done; its

@@ -22,6 +22,7 @@ import {
 import { resolveAddresses, type AddressResolver, type ResolvedAddress } from './resolver.js';
 import { Redactions, combineAddresses, outcomeError, substituteParams, toFailure } from './common.js';
 import {
+  SecureContextCache,
   TlsVerificationFailure,
   resolveTlsSettings,
   startTls,
@@ -76,6 +77,7 @@ export class TcpCheck implements Check {
   readonly #secrets: SecretResolver;
   readonly #resolver: AddressResolver;
   readonly #now: () => number;
+  readonly #contexts = new SecureContextCache();
 
   constructor(deps: TcpCheckDeps) {
     this.#secrets = deps.secrets;
@@ -183,7 +185,7 @@ export class TcpCheck implements Check {
       const connected = performance.now();
       state.timings.connect = connected - connectStart;
       if (tls !== undefined) {
-        const secured = await startTls(socket, target.host, tls, deadline, this.#now);
+        const secured = await startTls(socket, target.host, tls, deadline, this.#now, this.#contexts);
         socket = secured.socket;
         if (secured.certificate !== undefined) state.certificate = secured.certificate;
         state.timings.tls = performance.now() - connected;

@@ -7,9 +7,12 @@
  * what is wrong (`certificate expired 3 days ago (CN=api.example.com)`) instead of OpenSSL's
  * code. Nothing is sent on a connection that failed verification.
  */
+import { createHash } from 'node:crypto';
 import {
   checkServerIdentity,
   connect as tlsConnect,
+  createSecureContext,
+  type SecureContext,
   type DetailedPeerCertificate,
   type PeerCertificate,
   type SecureVersion,
@@ -17,7 +20,7 @@ import {
 } from 'node:tls';
 import { isIP, type Socket } from 'node:net';
 import type { TlsOptions } from '../model/schema.js';
-import { CheckFailure } from './errors.js';
+import { CheckFailure, asError } from './errors.js';
 import type { Deadline } from './deadline.js';
 import type { CertificateFacts, SecretResolver } from './types.js';
 
@@ -273,6 +276,61 @@ export function tlsErrorFailure(err: unknown, settings: TlsSettings | undefined)
   });
 }
 
+/**
+ * Secure contexts by TLS settings, bounded. Building one parses the CA bundle and the client
+ * key (0.2 ms to over 1 ms of CPU); a monitor's settings rarely change between runs.
+ */
+export class SecureContextCache {
+  readonly #contexts = new Map<string, SecureContext>();
+  readonly #max: number;
+
+  constructor(max = 128) {
+    this.#max = max;
+  }
+
+  /** The context for `settings`, built once. */
+  get(settings: TlsSettings): SecureContext {
+    const options = {
+      ...(settings.ca === undefined ? {} : { ca: settings.ca }),
+      ...(settings.cert === undefined ? {} : { cert: settings.cert }),
+      ...(settings.key === undefined ? {} : { key: settings.key }),
+      ...(settings.passphrase === undefined ? {} : { passphrase: settings.passphrase }),
+      ...(settings.minVersion === undefined ? {} : { minVersion: settings.minVersion }),
+      ...(settings.maxVersion === undefined ? {} : { maxVersion: settings.maxVersion }),
+      // OpenSSL 3 refuses TLS 1.1 at the default security level; asking for it means it.
+      ...(settings.minVersion === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+    };
+    // Keyed by a digest, so the cache holds no second copy of key material as a string key.
+    const id = createHash('sha256').update(JSON.stringify(options)).digest('base64');
+    let context = this.#contexts.get(id);
+    if (context === undefined) {
+      try {
+        context = createSecureContext(options);
+      } catch (err) {
+        throw new CheckFailure('config', `TLS options are not usable: ${describeContextError(err)}`, {
+          cause: err,
+        });
+      }
+      if (this.#contexts.size >= this.#max) {
+        const oldest = this.#contexts.keys().next().value;
+        if (oldest !== undefined) this.#contexts.delete(oldest);
+      }
+      this.#contexts.set(id, context);
+    }
+    return context;
+  }
+}
+
+function describeContextError(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const message = (err as Error).message;
+  if (/bad decrypt|bad password/i.test(message))
+    return 'the client key could not be decrypted (wrong keyPassphrase?)';
+  if (/key values mismatch/i.test(message)) return 'the client key does not belong to the client certificate';
+  if (/no start line|PEM/i.test(message)) return 'a certificate or key is not valid PEM';
+  return typeof code === 'string' ? code : message;
+}
+
 /** The result of a handshake. */
 export interface TlsConnection {
   socket: TLSSocket;
@@ -289,6 +347,7 @@ export function startTls(
   settings: TlsSettings,
   deadline: Deadline,
   nowMs: () => number,
+  contexts: SecureContextCache,
   alpn?: string[],
 ): Promise<TlsConnection> {
   const name = settings.serverName ?? host;
@@ -299,19 +358,20 @@ export function startTls(
       reject(deadline.abortReason());
       return;
     }
+    let secureContext: SecureContext;
+    try {
+      secureContext = contexts.get(settings);
+    } catch (err) {
+      socket.destroy();
+      reject(asError(err));
+      return;
+    }
     const tlsSocket = tlsConnect({
       socket,
+      secureContext,
       ...(isIP(name) === 0 ? { servername: name } : {}),
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
-      ...(settings.ca === undefined ? {} : { ca: settings.ca }),
-      ...(settings.cert === undefined ? {} : { cert: settings.cert }),
-      ...(settings.key === undefined ? {} : { key: settings.key }),
-      ...(settings.passphrase === undefined ? {} : { passphrase: settings.passphrase }),
-      ...(settings.minVersion === undefined ? {} : { minVersion: settings.minVersion }),
-      ...(settings.maxVersion === undefined ? {} : { maxVersion: settings.maxVersion }),
-      // OpenSSL 3 refuses TLS 1.1 at the default security level; asking for it means it.
-      ...(settings.minVersion === 'TLSv1.1' ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
       ...(alpn === undefined ? {} : { ALPNProtocols: alpn }),
     });
     const cleanup = () => {

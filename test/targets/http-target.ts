@@ -11,6 +11,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 /** A request as the target saw it. */
 export interface CapturedRequest {
@@ -71,6 +72,20 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string, timers:
   if (path === '/json/degraded') {
     res.writeHead(503, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ ...HEALTH_JSON, status: 'degraded' }));
+    return;
+  }
+  if (path === '/gzip') {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(gzipSync(JSON.stringify(HEALTH_JSON)));
+    return;
+  }
+  if (path === '/gzip-bomb') {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+    res.end(gzipSync(Buffer.alloc(11 * 1024 * 1024)));
+    return;
+  }
+  if (path === '/bad-gzip') {
+    send(200, 'this is not gzip', { 'content-encoding': 'gzip' });
     return;
   }
   if (path === '/xml') {
