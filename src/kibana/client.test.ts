@@ -262,6 +262,31 @@ describe('KibanaClient against the fake Kibana', () => {
     await down.close();
   });
 
+  test('403 from a read-only key is terminal and says so', async () => {
+    const ro = await FakeKibana.start({ readOnlyApiKeys: ['cmVhZG9ubHk='] });
+    try {
+      const sleeps: number[] = [];
+      const client = new KibanaClient({
+        url: ro.url,
+        apiKey: 'cmVhZG9ubHk=',
+        sleep: (ms) => {
+          sleeps.push(ms);
+          return Promise.resolve();
+        },
+      });
+      assert.deepEqual(await client.listProjectMonitors('p'), { total: 0, monitors: [] });
+      const e = await client.bulkUpdate('p', [lw('x')]).catch((x: unknown) => x);
+      assert.ok(e instanceof KibanaHttpError);
+      assert.equal(e.status, 403);
+      assert.equal(e.transient, false);
+      assert.match(e.message, /lacks Synthetics privileges/);
+      assert.deepEqual(sleeps, []);
+      await client.close();
+    } finally {
+      await ro.stop();
+    }
+  });
+
   test('headers timeout is a transient network error and is retried', async () => {
     const { client, sleeps } = harness(fake, { headersTimeoutMs: 100 });
     fake.injectFault({ route: '/api/stats' }, { kind: 'delay', ms: 1000 });

@@ -81,6 +81,8 @@ export interface FaultMatch {
 export interface FakeKibanaOptions {
   /** Accepted API keys (`Authorization: ApiKey <key>`). */
   apiKeys?: string[];
+  /** Keys with only `read` on Synthetics: every write answers 403. */
+  readOnlyApiKeys?: string[];
   version?: string;
   /** Existing spaces besides `default`. */
   spaces?: string[];
@@ -157,6 +159,7 @@ export class FakeKibana {
   version: string;
 
   readonly #apiKeys: Set<string>;
+  readonly #readOnlyKeys: Set<string>;
   readonly #faults: ArmedFault[] = [];
   readonly #routes: Route[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -170,6 +173,7 @@ export class FakeKibana {
 
   private constructor(opts: FakeKibanaOptions) {
     this.#apiKeys = new Set(opts.apiKeys ?? ['test-api-key']);
+    this.#readOnlyKeys = new Set(opts.readOnlyApiKeys ?? []);
     this.version = opts.version ?? '9.1.0';
     this.spaces = new Set(['default', ...(opts.spaces ?? [])]);
     this.publicLocations = opts.publicLocations ?? defaultPublicLocations();
@@ -443,12 +447,22 @@ export class FakeKibana {
 
   #authorize(req: IncomingMessage, method: string): void {
     const auth = req.headers.authorization ?? '';
-    const m = /^ApiKey (.+)$/.exec(auth);
-    if (m === null || !this.#apiKeys.has(m[1]!)) {
+    const key = /^ApiKey (.+)$/.exec(auth)?.[1];
+    const readOnly = key !== undefined && this.#readOnlyKeys.has(key);
+    if (key === undefined || (!this.#apiKeys.has(key) && !readOnly)) {
       throw new HttpError(401, '[security_exception]: unable to authenticate with provided credentials');
     }
-    if (method !== 'GET' && method !== 'HEAD' && req.headers['kbn-xsrf'] === undefined) {
+    const isWrite = method !== 'GET' && method !== 'HEAD';
+    if (isWrite && req.headers['kbn-xsrf'] === undefined) {
       throw new HttpError(400, 'Request must contain a kbn-xsrf header.');
+    }
+    if (isWrite && readOnly) {
+      throw new HttpError(
+        403,
+        'API [' +
+          method +
+          '] is unauthorized for user, this action is granted by the Kibana privileges [synthetics-write]',
+      );
     }
   }
 
