@@ -7,7 +7,8 @@
  *
  *   npx tsx bench/validate.bench.ts [--monitors 10000] [--runs 5]
  */
-import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -125,11 +126,11 @@ const cpuCount = () => availableParallelism();
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
-async function parseOnly(dir: string): Promise<number> {
+function parseOnly(dir: string): number {
   let documents = 0;
-  for (const team of await readdir(dir)) {
-    for (const file of await readdir(join(dir, team))) {
-      documents += parseAllDocuments(await readFile(join(dir, team, file), 'utf8')).length;
+  for (const team of readdirSync(dir)) {
+    for (const file of readdirSync(join(dir, team))) {
+      documents += parseAllDocuments(readFileSync(join(dir, team, file), 'utf8')).length;
     }
   }
   return documents;
@@ -159,17 +160,22 @@ try {
     loads.push(loadedAt - start);
     checks.push(end - loadedAt);
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length > 0) throw new Error(`generated input is invalid: ${JSON.stringify(errors.slice(0, 3))}`);
+    if (errors.length > 0)
+      throw new Error(`generated input is invalid: ${JSON.stringify(errors.slice(0, 3))}`);
     summary = `${result.resources.length} resources in ${result.files.length} files, ${result.diagnostics.length} diagnostics`;
 
     const floorStart = performance.now();
-    await parseOnly(dir);
+    parseOnly(dir);
     floors.push(performance.now() - floorStart);
   }
   const rss = process.memoryUsage().rss / 1024 / 1024;
   console.log(`synthctl validate: ${MONITORS} monitors (${summary}), median of ${RUNS} runs`);
-  console.log(`  total (load + schema + CEL + semantics): ${ms(median(totals))}   [runs: ${totals.map(ms).join(', ')}]`);
-  console.log(`  CPU time (user + system) of the same:     ${ms(median(cpus))}   [runs: ${cpus.map(ms).join(', ')}]`);
+  console.log(
+    `  total (load + schema + CEL + semantics): ${ms(median(totals))}   [runs: ${totals.map(ms).join(', ')}]`,
+  );
+  console.log(
+    `  CPU time (user + system) of the same:     ${ms(median(cpus))}   [runs: ${cpus.map(ms).join(', ')}]`,
+  );
   console.log(`  load (read, parse YAML, positions):      ${ms(median(loads))}`);
   console.log(`  schema + CEL + semantic checks:          ${ms(median(checks))}`);
   console.log(`  floor: yaml.parseAllDocuments alone:     ${ms(median(floors))}`);
