@@ -271,6 +271,10 @@ function checkUniqueIds(
         first.set(id, entry);
         continue;
       }
+      // The same resource declared twice is reported once, as resource.duplicate.
+      const same = (a: SyntheticMonitor, b: SyntheticMonitor) =>
+        a.metadata.name === b.metadata.name && a.metadata.namespace === b.metadata.namespace;
+      if (same(entry.resource, earlier.resource)) continue;
       const path = idPath(entry.resource);
       emit(
         entry,
