@@ -8,12 +8,14 @@ import type { SyntheticMonitor, SyntheticMonitorSpec, SyntheticsProject } from '
 import { MonitorTooLargeError } from './bundle.js';
 import { paramKey } from './params.js';
 import {
+  DuplicateMonitorIdError,
   UntranslatableFieldError,
   assertTranslatable,
   expandStatus,
   journeyNameIn,
   jsonCheckExpression,
   translateMonitor,
+  translateProject,
   type Translation,
 } from './translate.js';
 import { readZip } from './zip.js';
@@ -559,6 +561,11 @@ describe('translateMonitor: secrets become Kibana params', () => {
     assert.notEqual(a.payload.hash, b.payload.hash);
     assert.equal(a.payload.hash, c.payload.hash);
     assert.deepEqual({ ...a.payload, hash: '' }, { ...b.payload, hash: '' });
+    // Digests of secrets this monitor does not reference do not touch its hash.
+    const other = await translateMonitor(m, {
+      secretDigests: { [key]: 'd1', synthctl_other_password: 'zz' },
+    });
+    assert.equal(other.payload.hash, a.payload.hash);
   });
 });
 
@@ -796,5 +803,52 @@ describe('helpers', () => {
     assert.equal(journeyNameIn("journey('A', f); journey('B', g)"), undefined);
     assert.equal(journeyNameIn('journey(`x ${y}`, f)'), undefined);
     assert.equal(journeyNameIn("journey('it\\'s', f)"), "it's");
+  });
+});
+
+describe('translateProject', () => {
+  test('translates each monitor; duplicates and bundle failures fail alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synthctl-project-'));
+    try {
+      writeFileSync(join(dir, 'bad.journey.ts'), "journey('x', () => {\n");
+      const result = await translateProject(
+        [
+          { monitor: monitor(HTTP, { name: 'a' }) },
+          { monitor: monitor({ ...HTTP, id: 'same' }, { name: 'b' }), sourceFile: join(dir, 'b.yaml') },
+          { monitor: monitor({ ...HTTP, id: 'same' }, { name: 'c' }), sourceFile: join(dir, 'c.yaml') },
+          {
+            monitor: monitor(
+              { browser: { journey: { file: 'bad.journey.ts' }, filter: { match: 'x' } } },
+              { name: 'd' },
+            ),
+            sourceFile: join(dir, 'd.yaml'),
+          },
+        ],
+        { project: project() },
+      );
+      assert.deepEqual(
+        result.translations.map((t) => t.monitorId),
+        ['default-a'],
+      );
+      assert.deepEqual(result.failures.map((f) => [f.source.monitor.metadata.name, f.error.name]).sort(), [
+        ['b', 'DuplicateMonitorIdError'],
+        ['c', 'DuplicateMonitorIdError'],
+        ['d', 'BundleError'],
+      ]);
+      const duplicate = result.failures.map((f) => f.error).find((e) => e instanceof DuplicateMonitorIdError);
+      assert.ok(duplicate instanceof DuplicateMonitorIdError);
+      assert.deepEqual(duplicate.sources, [join(dir, 'b.yaml'), join(dir, 'c.yaml')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('stops when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    await assert.rejects(
+      translateProject([{ monitor: monitor(HTTP) }], { signal: controller.signal }),
+      /stop/u,
+    );
   });
 });

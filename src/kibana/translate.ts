@@ -110,7 +110,11 @@ export interface TranslateOptions {
   readonly root?: string;
   /** Reads `browser.journey.configMapRef` code; without it such monitors get an error issue. */
   readonly readConfigMap?: ConfigMapReader;
-  /** Param key → `secretDigest(key, value)`, so that rotating a secret changes the hash. */
+  /**
+   * Param key → `secretDigest(key, value)`, so that rotating a secret changes the hash. May
+   * hold the digests of a whole project: only the keys this monitor references count. A
+   * referenced key without a digest hashes as if its secret were unknown (the empty digest).
+   */
   readonly secretDigests?: Readonly<Record<string, string>>;
 }
 
@@ -247,12 +251,22 @@ export async function translateMonitor(
       break;
   }
 
-  payload.hash = hashMonitor(
-    payload,
-    options.secretDigests === undefined ? {} : { secretDigests: options.secretDigests },
-  );
+  payload.hash = hashMonitor(payload, {
+    secretDigests: referencedDigests(ctx.params, options.secretDigests),
+  });
   checkMonitorSize(payload.id, payload, options.sourceFile);
   return { monitorId: payload.id, payload, params: ctx.params, issues: ctx.issues };
+}
+
+/** The digests of the params `params` names, so another monitor's rotation leaves this hash. */
+function referencedDigests(
+  params: readonly ManagedParam[],
+  digests: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  if (digests === undefined) return {};
+  const out: Record<string, string> = {};
+  for (const param of params) out[param.key] = digests[param.key] ?? '';
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -816,4 +830,93 @@ export function journeyNameIn(code: string): string | undefined {
   if (names.length !== 1) return undefined;
   const name = names[0]!;
   return name.includes('${') ? undefined : name.replace(/\\(.)/gu, '$1');
+}
+
+// ---------------------------------------------------------------------------------------
+// A whole project
+
+/** A monitor and the file that declares it. */
+export interface MonitorSource {
+  readonly monitor: SyntheticMonitor;
+  readonly sourceFile?: string;
+}
+
+/** Two or more monitors of one project share a journey id; Kibana would keep only one. */
+export class DuplicateMonitorIdError extends Error {
+  override readonly name = 'DuplicateMonitorIdError';
+  readonly monitorId: string;
+  /** Where each monitor with that id is declared (`file` or `<namespace>/<name>`). */
+  readonly sources: readonly string[];
+
+  constructor(monitorId: string, sources: readonly string[]) {
+    super(
+      `${sources.length} monitors have the journey id ${monitorId} (${sources.join(', ')}); give each a unique spec.id`,
+    );
+    this.monitorId = monitorId;
+    this.sources = sources;
+  }
+}
+
+/** One monitor that could not be translated, and why. */
+export interface TranslationFailure {
+  readonly source: MonitorSource;
+  /** BundleError, MonitorTooLargeError, DuplicateMonitorIdError, ... */
+  readonly error: Error;
+}
+
+/** The translation of a project: per monitor, so one bad monitor never blocks the others. */
+export interface ProjectTranslation {
+  readonly translations: readonly Translation[];
+  readonly failures: readonly TranslationFailure[];
+}
+
+/** Options of `translateProject`. */
+export interface TranslateProjectOptions extends Omit<TranslateOptions, 'sourceFile'> {
+  /** Stops between monitors; the promise then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Translates every monitor of a project, one at a time (bundling is CPU-bound). Monitors
+ * sharing a journey id all fail with DuplicateMonitorIdError (push aborts the whole push on
+ * duplicates; we keep the rest going).
+ */
+export async function translateProject(
+  sources: readonly MonitorSource[],
+  options: TranslateProjectOptions = {},
+): Promise<ProjectTranslation> {
+  const { signal, ...translateOptions } = options;
+  const done: { source: MonitorSource; translation: Translation }[] = [];
+  const failures: TranslationFailure[] = [];
+  for (const source of sources) {
+    signal?.throwIfAborted();
+    try {
+      const translation = await translateMonitor(source.monitor, {
+        ...translateOptions,
+        ...(source.sourceFile === undefined ? {} : { sourceFile: source.sourceFile }),
+      });
+      done.push({ source, translation });
+    } catch (error) {
+      failures.push({ source, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+  const byId = new Map<string, { source: MonitorSource; translation: Translation }[]>();
+  for (const entry of done) {
+    byId.set(entry.translation.monitorId, [...(byId.get(entry.translation.monitorId) ?? []), entry]);
+  }
+  const translations: Translation[] = [];
+  for (const [id, entries] of byId) {
+    if (entries.length === 1) {
+      translations.push(entries[0]!.translation);
+      continue;
+    }
+    const where = entries.map(
+      ({ source }) =>
+        source.sourceFile ??
+        `${source.monitor.metadata.namespace ?? 'default'}/${source.monitor.metadata.name}`,
+    );
+    for (const { source } of entries)
+      failures.push({ source, error: new DuplicateMonitorIdError(id, where) });
+  }
+  return { translations, failures };
 }
