@@ -27,6 +27,7 @@
  * full access, and strictly stronger than it.
  */
 import { buildSync } from 'esbuild';
+import { dirname } from 'node:path';
 import { createContext, runInContext } from 'node:vm';
 
 /** Marks a string value that came from `process.env.<NAME>` at push time. */
@@ -342,10 +343,14 @@ function runSandbox(file: string, script: string, input: unknown, options: Evalu
     runInContext(BOOTSTRAP, context, { timeout });
     // The bundle is compiled by the host as a function body in the context (not `eval` from
     // inside, which is disabled), so it gets CommonJS's `module`, `exports` and `require`.
-    runInContext(`globalThis.__synthctlLoad = function (module, exports, require) {\n${code}\n};`, context, {
-      timeout,
-      filename: file,
-    });
+    runInContext(
+      `globalThis.__synthctlLoad = function (module, exports, require) {\nconst __filename = ${JSON.stringify(file)}, __dirname = ${JSON.stringify(dirname(file))};\n${code}\n};`,
+      context,
+      {
+        timeout,
+        filename: file,
+      },
+    );
     runInContext(script, context, { timeout });
     const raw: unknown = runInContext('globalThis.__synthctlResult()', context, { timeout });
     if (typeof raw !== 'string') throw new Error('no result');

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { snapSchedule } from '../model/kibana-keys.js';
 import { validateText } from '../model/validate.js';
+import { ResourceValidator } from '../model/resource-validator.js';
+import { SchemaValidator } from '../model/schema-validator.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { SyntheticMonitor, SyntheticsProject } from '../model/schema.js';
 import {
@@ -13,12 +15,16 @@ import {
   looksSecret,
   renderImportedStream,
   resourceNameFor,
+  rootFieldsToBody,
   type ImportElasticResult,
 } from './import-elastic.js';
 import { parsePushSchedule, scheduleToDuration } from './import-elastic-schedule.js';
 import { evaluateJourneyFile, evaluateSyntheticsConfig } from './import-elastic-config.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../testdata/elastic-projects');
+// Compiled once: each compile of the schemas takes a noticeable moment.
+const resourceValidator = new ResourceValidator();
+const schemaValidator = new SchemaValidator();
 
 interface Imported extends ImportElasticResult {
   readonly monitors: SyntheticMonitor[];
@@ -28,7 +34,7 @@ interface Imported extends ImportElasticResult {
 }
 
 function run(dir: string): Imported {
-  const result = importElasticProject({ dir, cwd: dir });
+  const result = importElasticProject({ dir, cwd: dir, validator: schemaValidator });
   const monitors = result.resources
     .map((r) => r.resource)
     .filter((r): r is SyntheticMonitor => r.kind === 'SyntheticMonitor');
@@ -71,7 +77,7 @@ function codes(diagnostics: readonly Diagnostic[]): string[] {
 
 function assertValid(text: string, dir: string): void {
   // Journey files are relative to the output, which is the project folder here (cwd).
-  const result = validateText(text, join(dir, 'imported.yaml'));
+  const result = validateText(text, join(dir, 'imported.yaml'), { validator: resourceValidator });
   const problems = result.diagnostics.filter((d) => d.severity === 'error');
   assert.deepEqual(problems, [], `imported YAML fails validate:\n${text}`);
 }
@@ -206,10 +212,11 @@ const FIELD_CASES: FieldCase[] = [
     yaml: `${HTTP_URL}\ncheck.response.json:\n  - {description: d1, expression: 'ok == true'}\n  - description: d2\n    condition: {equals: {a.b: 1}}`,
     expect: {
       'http.checks.json': [
-        { description: 'd1', expression: 'ok == true' },
+        { description: 'd1', expression: 'body.ok == true' },
         { description: 'd2', path: '$.a.b', equals: 1 },
       ],
     },
+    diagnostics: ['notice:import.json-expression'],
   },
   {
     name: 'response.include_body / include_headers',
@@ -653,4 +660,16 @@ test('helpers: resource names, env names, secret heuristics', () => {
   assert.ok(looksSecret('x', 'ghp_0123456789abcdefABCDEF0123456789'));
   assert.ok(!looksSecret('url', 'https://shop.example.com/a/b/c/d/e/f'));
   assert.ok(!looksSecret('region', 'europe-west3-a-long-name-here'));
+});
+
+test('Heartbeat JSON expressions: top-level fields become body.<field>', () => {
+  const cases: [string, string][] = [
+    ['status == "green"', 'body.status == "green"'],
+    ['foo.bar == "x" && size(items) > 0', 'body.foo.bar == "x" && size(body.items) > 0'],
+    ['items.all(i, i.ok == true)', 'body.items.all(i, i.ok == true)'],
+    ["has(a.b) && c in ['x', 'y']", "has(body.a.b) && body.c in ['x', 'y']"],
+    ['x > 1.5e3 && y == 2u', 'body.x > 1.5e3 && body.y == 2u'],
+    ["name.startsWith('a') || 'status' == s", "body.name.startsWith('a') || 'status' == body.s"],
+  ];
+  for (const [input, expected] of cases) assert.equal(rootFieldsToBody(input), expected, input);
 });

@@ -77,6 +77,8 @@ export interface ImportElasticOptions {
   readonly environment?: string;
   /** Base for the file names in diagnostics and headers (default: process.cwd()). */
   readonly cwd?: string;
+  /** A compiled schema validator to reuse across imports (compiling takes a while). */
+  readonly validator?: SchemaValidator;
 }
 
 /** Where a resource came from, 1-based. */
@@ -498,7 +500,7 @@ class Importer {
     playwrightOptions: undefined,
   };
   #defaults: MonitorDefaults | undefined;
-  readonly #validator = new SchemaValidator();
+  readonly #validator: SchemaValidator;
 
   constructor(options: ImportElasticOptions) {
     const cwd = options.cwd ?? process.cwd();
@@ -508,6 +510,7 @@ class Importer {
       dir: resolve(cwd, options.dir),
       environment: options.environment ?? 'development',
     };
+    this.#validator = options.validator ?? new SchemaValidator();
   }
 
   run(): ImportElasticResult {
@@ -1753,7 +1756,18 @@ class Importer {
       }
       const description = typeof item.description === 'string' ? { description: item.description } : {};
       if (typeof item.expression === 'string') {
-        out.push({ ...description, expression: item.expression });
+        const rewritten = rootFieldsToBody(item.expression);
+        out.push({ ...description, expression: rewritten });
+        if (rewritten !== item.expression) {
+          this.#diag.add(
+            'notice',
+            'import.json-expression',
+            file.display,
+            entry.position,
+            itemPath,
+            `Heartbeat evaluates the expression with the body's top-level fields as variables; synthctl names the body \`body\`: imported as ${JSON.stringify(rewritten)}`,
+          );
+        }
         return;
       }
       const condition = isObject(item.condition) ? item.condition : undefined;
@@ -2382,6 +2396,76 @@ function describe(value: Json): string {
   if (typeof value === 'string')
     return JSON.stringify(value === OPAQUE_MARK ? '<unresolved>' : displayValue(value));
   return scalarText(value);
+}
+
+const CEL_WORDS = new Set([
+  'true',
+  'false',
+  'null',
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
+  'body',
+]);
+
+/**
+ * Heartbeat's `check.response.json` expressions run with the parsed body as the CEL
+ * activation, so `status == "ok"` reads the body's top-level `status`; synthctl binds the body
+ * to `body`. Prefixes free identifiers with `body.`, leaving strings, member names, function
+ * names, literals and macro variables (`items.all(i, i.ok)`) alone.
+ */
+export function rootFieldsToBody(expression: string): string {
+  const bound = new Set<string>();
+  for (const m of expression.matchAll(
+    /\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,/g,
+  )) {
+    bound.add(m[1]!);
+  }
+  let out = '';
+  let i = 0;
+  let previous = '';
+  while (i < expression.length) {
+    const ch = expression[i]!;
+    if (ch === '"' || ch === "'") {
+      let j = i + 1;
+      while (j < expression.length && expression[j] !== ch) j += expression[j] === '\\' ? 2 : 1;
+      out += expression.slice(i, j + 1);
+      i = j + 1;
+      previous = ch;
+      continue;
+    }
+    const word = /^[A-Za-z_]\w*/.exec(expression.slice(i))?.[0];
+    if (word !== undefined) {
+      const rest = expression.slice(i + word.length);
+      const isCall = /^\s*\(/.test(rest);
+      const isMember = previous === '.';
+      const isNumberSuffix = /[0-9]$/.test(out) && (word === 'u' || word.startsWith('e'));
+      const free = !isCall && !isMember && !isNumberSuffix && !CEL_WORDS.has(word) && !bound.has(word);
+      out += free ? `body.${word}` : word;
+      i += word.length;
+      previous = 'w';
+      continue;
+    }
+    out += ch;
+    if (!/\s/.test(ch)) previous = ch;
+    i++;
+  }
+  return out;
 }
 
 const sourceCache = new Map<string, string>();
