@@ -18,6 +18,10 @@ import {
   KibanaResponseError,
 } from './errors.js';
 
+// Compile-time: the translator's payloads go straight into bulkUpdate; the class is a KibanaApi.
+const _payloadFits = (p: TranslatedPayload): ProjectMonitorPayload => p;
+const _clientIsApi = (c: KibanaClient): KibanaApi => c;
+
 const API_KEY = 'c3ludGhjdGw6c2VjcmV0LWtleS12YWx1ZQ==';
 const PROJECT = '/api/synthetics/project/{projectId}/monitors';
 

@@ -178,8 +178,46 @@ interface Call {
   signal?: AbortSignal | undefined;
 }
 
+/**
+ * What plan/apply, drift and the operator need from Kibana. Depend on this, not on the class,
+ * so tests can hand in a stub; `KibanaClient` is the real implementation.
+ */
+export interface KibanaApi {
+  readonly space: string;
+  getVersion(opts?: CallOptions): Promise<string>;
+  getCapabilities(opts?: CallOptions): Promise<KibanaCapabilities>;
+  listProjectMonitors(
+    projectId: string,
+    opts?: CallOptions & { perPage?: number },
+  ): Promise<{ total: number; monitors: ProjectMonitorHash[] }>;
+  bulkUpdate(
+    projectId: string,
+    monitors: readonly ProjectMonitorPayload[],
+    opts?: CallOptions,
+  ): Promise<BulkUpdateResult>;
+  bulkDelete(projectId: string, journeyIds: readonly string[], opts?: CallOptions): Promise<string[]>;
+  getMonitor(id: string, opts?: CallOptions & { internal?: boolean }): Promise<PublicMonitor | undefined>;
+  listMonitors(
+    query?: MonitorQuery,
+    opts?: CallOptions,
+  ): Promise<{ total: number; monitors: PublicMonitor[] }>;
+  listParams(opts?: CallOptions): Promise<SyntheticsParam[]>;
+  getParam(id: string, opts?: CallOptions): Promise<SyntheticsParam | undefined>;
+  createParam(param: NewSyntheticsParam, opts?: CallOptions): Promise<SyntheticsParam>;
+  createParams(params: readonly NewSyntheticsParam[], opts?: CallOptions): Promise<SyntheticsParam[]>;
+  updateParam(
+    id: string,
+    patch: Partial<Pick<NewSyntheticsParam, 'key' | 'value' | 'description' | 'tags'>>,
+    opts?: CallOptions,
+  ): Promise<SyntheticsParam>;
+  deleteParam(id: string, opts?: CallOptions): Promise<void>;
+  bulkDeleteParams(ids: readonly string[], opts?: CallOptions): Promise<{ id: string; deleted: boolean }[]>;
+  listPrivateLocations(opts?: CallOptions): Promise<PrivateLocation[]>;
+  close(): Promise<void>;
+}
+
 /** The Kibana Synthetics API client. */
-export class KibanaClient {
+export class KibanaClient implements KibanaApi {
   readonly space: string;
   readonly #base: URL;
   /** Path prefix of the Kibana URL (`server.basePath`), without a trailing slash. */
