@@ -673,3 +673,21 @@ test('Heartbeat JSON expressions: top-level fields become body.<field>', () => {
   ];
   for (const [input, expected] of cases) assert.equal(rootFieldsToBody(input), expected, input);
 });
+
+test('credentials in a URL become basic auth; the password is not kept', () => {
+  const result = lightweight('http', 'urls: https://bob:pa55word-x@a.example.com/x\nschedule: "@every 1m"');
+  const http = result.monitors[0]!.spec.http!;
+  assert.equal(http.url, 'https://a.example.com/x');
+  assert.deepEqual(http.auth, {
+    basic: { username: 'bob', password: { valueFrom: { env: 'M1_PASSWORD' } } },
+  });
+  assert.ok(!(result.text + JSON.stringify(result.diagnostics)).includes('pa55word-x'));
+});
+
+test('a journey file that cannot be evaluated falls back to its literal journey names, with warnings', () => {
+  const result = run(join(FIXTURES, 'hostile'));
+  const spins = result.monitors.find((m) => m.spec.name === 'Spins');
+  assert.equal(spins?.spec.browser?.filter?.match, 'Spins');
+  assert.ok(result.diagnostics.some((d) => d.code === 'import.journey-static' && d.line === 2));
+  assert.ok(result.diagnostics.some((d) => d.code === 'import.journey-file' && d.severity === 'error'));
+});

@@ -1540,8 +1540,9 @@ class Importer {
     position: Position,
     id: string,
   ): HttpSpec | undefined {
-    const url = this.#singleTarget(file, e, 'urls', path, position);
-    if (url === undefined) return undefined;
+    const target = this.#singleTarget(file, e, 'urls', path, position);
+    if (target === undefined) return undefined;
+    const { url, userinfo } = stripUserinfo(target);
     const http: Record<string, Json> = { url };
     const maxRedirects = e.take('max_redirects');
     if (maxRedirects !== undefined && maxRedirects.value !== null) {
@@ -1574,8 +1575,29 @@ class Importer {
       else if (typeof body.value === 'object') http.body = { json: body.value };
       else http.body = { text: scalarText(body.value) };
     }
-    const username = e.take('username');
+    let username = e.take('username');
     const password = e.take('password');
+    if (userinfo !== undefined) {
+      // https://user:secret@host/: the password would sit in Git in clear text.
+      const urlEntry = e.get('urls');
+      this.#diag.add(
+        'warning',
+        'import.secret',
+        file.display,
+        urlEntry?.position ?? position,
+        path('urls'),
+        `the URL carries credentials; they are removed from it and imported as basic auth with the password read from ${envNameFor(`${id}_password`)}`,
+        'Create a Secret and use valueFrom.secretKeyRef for spec.http.auth.basic.password.',
+      );
+      if (username === undefined && userinfo.username !== '') {
+        username = {
+          key: 'username',
+          value: userinfo.username,
+          position: urlEntry?.position ?? position,
+          depth: 0,
+        };
+      }
+    }
     if (username !== undefined && typeof username.value === 'string' && username.value !== '') {
       const secret =
         password === undefined || password.value === null
@@ -1900,8 +1922,9 @@ class Importer {
         NO_POSITION,
         '',
         error instanceof ProjectEvaluationError ? error.reason : String(error),
-        'Its journeys are not imported; declare them by hand (browser.journey.file + filter.match).',
+        'Journeys found by their literal names are imported without their monitor.use() settings; check each, or declare them by hand (browser.journey.file + filter.match).',
       );
+      this.#importJourneysStatically(file);
       return;
     }
     this.#reportNotes(file, evaluated);
@@ -1931,6 +1954,42 @@ class Importer {
       const position = locations.get(journey.name) ?? locations.get(`#${index}`) ?? NO_POSITION;
       this.#importJourney(file, journey, position, evaluated.globalMonitor);
     });
+  }
+
+  /**
+   * When a journey file cannot be evaluated: its `journey('literal name', ...)` calls, found by
+   * a text scan. Their monitor.use() is unknown, so each gets a warning: the id push used may
+   * differ (monitor.use({ id })), and Kibana matches monitors by id.
+   */
+  #importJourneysStatically(file: FileContext): void {
+    const locations = journeyLocations(file.abs);
+    for (const [name, position] of locations) {
+      if (name.startsWith('#') || /\$\{/.test(name)) continue;
+      this.#diag.add(
+        'warning',
+        'import.journey-static',
+        file.display,
+        position,
+        `journey(${JSON.stringify(name)})`,
+        `journey "${name}" imported from the file's text only: its monitor.use() settings are not read and its id is assumed to be its name`,
+        'If monitor.use() sets an id, put it in spec.id, or the next apply creates a second monitor in Kibana.',
+      );
+      this.#importJourney(
+        file,
+        {
+          kind: 'journey',
+          name,
+          id: name,
+          tags: undefined,
+          modifier: undefined,
+          monitor: undefined,
+          steps: 1,
+          error: undefined,
+        },
+        position,
+        undefined,
+      );
+    }
   }
 
   /** The params a journey callback sees: the project params (markers stand for env values). */
@@ -2396,6 +2455,21 @@ function describe(value: Json): string {
   if (typeof value === 'string')
     return JSON.stringify(value === OPAQUE_MARK ? '<unresolved>' : displayValue(value));
   return scalarText(value);
+}
+
+/** Splits `https://user:pass@host/` into the URL without user info and the user info. */
+function stripUserinfo(target: string): { url: string; userinfo?: { username: string } } {
+  let parsed: URL;
+  try {
+    parsed = new URL(target);
+  } catch {
+    return { url: target };
+  }
+  if (parsed.username === '' && parsed.password === '') return { url: target };
+  const username = decodeURIComponent(parsed.username);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), userinfo: { username } };
 }
 
 const CEL_WORDS = new Set([
