@@ -5,6 +5,7 @@
  */
 import { CheckFailure, asError } from './errors.js';
 import { formatDuration } from './duration.js';
+import { performance } from 'node:perf_hooks';
 
 /** The deadline of one check attempt. Call `dispose()` when the attempt ends. */
 export class Deadline {
@@ -16,16 +17,21 @@ export class Deadline {
   readonly #timer: NodeJS.Timeout;
   readonly #parent: AbortSignal;
   readonly #onParentAbort: () => void;
+  readonly #endsAt: number;
   #timedOut = false;
 
-  constructor(timeoutMs: number, parent: AbortSignal) {
-    this.timeoutMs = timeoutMs;
+  /** `timeoutMs` from now; `displayMs` is the timeout that messages name (default the same). */
+  constructor(timeoutMs: number, parent: AbortSignal, displayMs = timeoutMs) {
+    this.timeoutMs = displayMs;
+    this.#endsAt = performance.now() + timeoutMs;
     this.#parent = parent;
     this.signal = this.#controller.signal;
     this.#onParentAbort = () => {
       // A caller's own timeout (a reason named TimeoutError, as AbortSignal.timeout and the
       // scheduler use) is still a timeout: report it with the phase, do not treat it as cancel.
-      if ((parent.reason as { name?: unknown } | undefined)?.name === 'TimeoutError') this.#timedOut = true;
+      const reason = parent.reason as unknown;
+      if ((reason as { name?: unknown } | undefined)?.name === 'TimeoutError') this.#timedOut = true;
+      if (reason instanceof CheckFailure && reason.type === 'timeout') this.#timedOut = true;
       this.#controller.abort(this.#timedOut ? this.timeoutFailure() : parent.reason);
     };
     if (parent.aborted) this.#controller.abort(parent.reason);
@@ -36,6 +42,25 @@ export class Deadline {
     }, timeoutMs);
     // Not unref()'d: a check waiting only on its deadline must still get its verdict.
     // `dispose()` (in every check's finally) clears it.
+  }
+
+  /**
+   * A deadline with the same end, for one of several concurrent attempts (`mode: all`), so
+   * each keeps its own phase.
+   */
+  child(): Deadline {
+    return new Deadline(Math.max(0, this.#endsAt - performance.now()), this.signal, this.timeoutMs);
+  }
+
+  /** Runs `fn` with a child deadline when `concurrent`, else with this one. */
+  async with<T>(concurrent: boolean, fn: (deadline: Deadline) => Promise<T>): Promise<T> {
+    if (!concurrent) return fn(this);
+    const child = this.child();
+    try {
+      return await fn(child);
+    } finally {
+      child.dispose();
+    }
   }
 
   /** True when the budget ran out (as opposed to the caller aborting). */

@@ -533,6 +533,21 @@ describe('http check, plain HTTP', () => {
         ['127.0.0.1', '::1'],
       );
       assert.equal(dual.requests.length, 2);
+      const v6literal = await run({ url: `http://[::1]:${dual.port}/ok` });
+      assert.equal(v6literal.error, undefined);
+      assert.equal(v6literal.ip, '::1');
+      const hung = await run({ url: `http://twice.test:${dual.port}/hang`, mode: 'all' }, 300);
+      assert.deepEqual(hung.error, {
+        type: 'timeout',
+        message: 'timed out after 300ms waiting for response headers (2 of 2 addresses down)',
+      });
+      assert.deepEqual(
+        hung.addresses?.map((a) => a.error?.message),
+        [
+          'timed out after 300ms waiting for response headers',
+          'timed out after 300ms waiting for response headers',
+        ],
+      );
     } finally {
       await dual.close();
     }

@@ -60,7 +60,9 @@ export class IcmpCheck implements Check {
       const resolveMs = performance.now() - resolveStart;
       const outcomes = await Promise.all(
         addresses.map((a) =>
-          this.#ping(a, count, waitMs, resolveMs, monitor.timeoutMs, deadline, redactions, started),
+          deadline.with(addresses.length > 1, (d) =>
+            this.#ping(a, count, waitMs, resolveMs, monitor.timeoutMs, d, redactions, started),
+          ),
         ),
       );
       return combineAddresses(outcomes, performance.now() - started);

@@ -120,17 +120,19 @@ export class TcpCheck implements Check {
       const resolveMs = performance.now() - resolveStart;
       const outcomes = await Promise.all(
         addresses.map((a) =>
-          this.#attempt(
-            spec,
-            { host, port },
-            a,
-            resolveMs,
-            tls,
-            proxy,
-            receiveMatches,
-            deadline,
-            redactions,
-            started,
+          deadline.with(addresses.length > 1, (d) =>
+            this.#attempt(
+              spec,
+              { host, port },
+              a,
+              resolveMs,
+              tls,
+              proxy,
+              receiveMatches,
+              d,
+              redactions,
+              started,
+            ),
           ),
         ),
       );

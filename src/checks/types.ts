@@ -89,7 +89,8 @@ export interface CheckOutcome {
     /** Fraction of echo requests without a reply, 0..1. */
     loss: number;
   };
-  browser?: unknown;
+  /** Journeys and steps of a browser check, with links to their screenshots, traces and video. */
+  browser?: import('../journey/results.js').BrowserOutcome;
   /** `mode: all`: one outcome per address checked; the top level is the first failing one. */
   addresses?: CheckOutcome[];
 }
@@ -115,8 +116,15 @@ export interface RunnableMonitor {
   source?: { file: string; line: number };
 }
 
+/** The run an attempt belongs to, when the caller knows it (browser artifacts are filed by it). */
+export interface CheckRunContext {
+  /** Heartbeat `monitor.check_group`, shared by the attempts of one run. */
+  checkGroup: string;
+  attempt: number;
+}
+
 /** A check implementation. */
 export interface Check {
   readonly type: MonitorType;
-  run(monitor: RunnableMonitor, signal: AbortSignal): Promise<CheckOutcome>;
+  run(monitor: RunnableMonitor, signal: AbortSignal, context?: CheckRunContext): Promise<CheckOutcome>;
 }
