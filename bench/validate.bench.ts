@@ -141,6 +141,8 @@ try {
   await generate(dir);
   const totals: number[] = [];
   const cpus: number[] = [];
+  const loadCpus: number[] = [];
+  const floorCpus: number[] = [];
   const loads: number[] = [];
   const checks: number[] = [];
   const floors: number[] = [];
@@ -152,6 +154,8 @@ try {
     const validator = new ResourceValidator();
     const loaded = await loadPaths([dir]);
     const loadedAt = performance.now();
+    const loadCpu = process.cpuUsage(cpuStart);
+    loadCpus.push((loadCpu.user + loadCpu.system) / 1000);
     const result = validateLoaded(loaded, validator);
     const end = performance.now();
     const cpu = process.cpuUsage(cpuStart);
@@ -165,20 +169,23 @@ try {
     summary = `${result.resources.length} resources in ${result.files.length} files, ${result.diagnostics.length} diagnostics`;
 
     const floorStart = performance.now();
+    const floorCpuStart = process.cpuUsage();
     parseOnly(dir);
     floors.push(performance.now() - floorStart);
+    const floorCpu = process.cpuUsage(floorCpuStart);
+    floorCpus.push((floorCpu.user + floorCpu.system) / 1000);
   }
   const rss = process.memoryUsage().rss / 1024 / 1024;
   console.log(`synthctl validate: ${MONITORS} monitors (${summary}), median of ${RUNS} runs`);
-  console.log(
-    `  total (load + schema + CEL + semantics): ${ms(median(totals))}   [runs: ${totals.map(ms).join(', ')}]`,
-  );
-  console.log(
-    `  CPU time (user + system) of the same:     ${ms(median(cpus))}   [runs: ${cpus.map(ms).join(', ')}]`,
-  );
-  console.log(`  load (read, parse YAML, positions):      ${ms(median(loads))}`);
-  console.log(`  schema + CEL + semantic checks:          ${ms(median(checks))}`);
-  console.log(`  floor: yaml.parseAllDocuments alone:     ${ms(median(floors))}`);
+  const row = (name: string, wall: number, cpu: number) => {
+    console.log(`  ${name.padEnd(42)}${ms(wall).padStart(10)}${ms(cpu).padStart(12)}`);
+  };
+  console.log(`  ${'phase'.padEnd(42)}${'wall'.padStart(10)}${'CPU time'.padStart(12)}`);
+  row('total (load + schema + CEL + semantics)', median(totals), median(cpus));
+  row('load (read, parse YAML, positions)', median(loads), median(loadCpus));
+  row('schema + CEL + semantic checks', median(checks), median(cpus) - median(loadCpus));
+  row('floor: readFileSync + parseAllDocuments', median(floors), median(floorCpus));
+  console.log(`  runs, wall: ${totals.map(ms).join(', ')}; CPU: ${cpus.map(ms).join(', ')}`);
   const [load1] = loadavg();
   console.log(
     `  rss after runs: ${rss.toFixed(0)} MiB; node ${process.version}; ${process.platform}/${process.arch}; ${cpuCount()} CPUs, load average ${load1?.toFixed(1) ?? '?'}`,
