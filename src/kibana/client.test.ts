@@ -8,9 +8,12 @@ import { createTestPki, type TestPki } from '../../test/targets/pki.js';
 import {
   KibanaClient,
   PUBLIC_API_VERSION,
+  type KibanaApi,
   type KibanaClientOptions,
   type KibanaRequestEvent,
+  type ProjectMonitorPayload,
 } from './client.js';
+import type { ProjectMonitorPayload as TranslatedPayload } from './translate.js';
 import {
   isTransientKibanaError,
   KibanaHttpError,
@@ -166,14 +169,18 @@ describe('KibanaClient against the fake Kibana', () => {
     await client.close();
   });
 
-  test('503 is retried with full-jitter exponential backoff, then succeeds', async () => {
+  test('503s and a reset mid-request are retried with full-jitter exponential backoff, then succeed', async () => {
     const { client, sleeps } = harness(fake, { retry: { baseDelayMs: 1000 } });
     fake.injectFault({ method: 'PUT', route: `${PROJECT}/_bulk_update` }, { kind: 'status', status: 503 }, 2);
+    fake.injectFault(
+      { method: 'PUT', route: `${PROJECT}/_bulk_update` },
+      { kind: 'reset', phase: 'mid-request' },
+    );
     const res = await client.bulkUpdate('retry', [lw('r1')]);
     assert.deepEqual(res.createdMonitors, ['r1']);
-    // random() = 0.5: half of 1000, then half of 2000.
-    assert.deepEqual(sleeps, [500, 1000]);
-    assert.equal(fake.requestsTo(`${PROJECT}/_bulk_update`).length, 3);
+    // random() = 0.5: half of 1000, 2000, 4000.
+    assert.deepEqual(sleeps, [500, 1000, 2000]);
+    assert.equal(fake.requestsTo(`${PROJECT}/_bulk_update`).length, 4);
     await client.close();
   });
 

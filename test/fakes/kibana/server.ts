@@ -68,7 +68,11 @@ export interface LoggedRequest {
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string; body?: unknown }
   | { kind: 'delay'; ms: number }
-  | { kind: 'reset'; phase?: 'before-response' | 'mid-body' };
+  /**
+   * Destroy the socket: `mid-request` as soon as the request arrives (its body unread),
+   * `before-response` (default) after reading the body, `mid-body` after sending part of a 200.
+   */
+  | { kind: 'reset'; phase?: 'mid-request' | 'before-response' | 'mid-body' };
 
 /** Selects requests for a fault: method and/or route template (see `LoggedRequest.route`). */
 export interface FaultMatch {
@@ -366,6 +370,12 @@ export class FakeKibana {
     };
     this.requests.push(log);
 
+    const fault = this.#takeFault(method, match?.route.template);
+    if (fault?.kind === 'reset' && fault.phase === 'mid-request') {
+      req.socket.destroy();
+      return;
+    }
+
     const isProjectUpdate =
       match?.route.template === '/api/synthetics/project/{projectId}/monitors/_bulk_update';
     const limit = isProjectUpdate ? this.#projectMaxBytes : this.#maxBytes;
@@ -390,7 +400,6 @@ export class FakeKibana {
     }
     log.body = body;
 
-    const fault = this.#takeFault(method, match?.route.template);
     if (fault?.kind === 'delay') {
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
