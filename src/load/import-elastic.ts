@@ -501,6 +501,8 @@ class Importer {
   };
   #defaults: MonitorDefaults | undefined;
   readonly #validator: SchemaValidator;
+  /** Source texts read for positions, by absolute path (one import run only). */
+  readonly #sources = new Map<string, string>();
 
   constructor(options: ImportElasticOptions) {
     const cwd = options.cwd ?? process.cwd();
@@ -549,6 +551,10 @@ class Importer {
       );
     }
     return { resources: this.#resources, diagnostics: sortDiagnostics(this.#diag.list) };
+  }
+
+  #find(file: string, needle: string, fromLine = 1): Position {
+    return findInSource(this.#sources, file, needle, fromLine);
   }
 
   #display(abs: string): string {
@@ -630,7 +636,7 @@ class Importer {
       );
       return;
     }
-    const positionOf = (needle: string): Position => findInSource(configFile, needle);
+    const positionOf = (needle: string): Position => this.#find(configFile, needle);
     const project = isObject(config.project) ? config.project : {};
     const monitor = isObject(config.monitor) ? { ...config.monitor } : {};
     for (const key of Object.keys(monitor)) {
@@ -700,7 +706,7 @@ class Importer {
         'notice',
         'import.module-stub',
         file.display,
-        findInSource(file.abs, name),
+        this.#find(file.abs, name),
         '',
         `module "${name}" was not loaded (only @elastic/synthetics is provided while importing); values computed from it are reported as unresolved`,
       );
@@ -710,7 +716,7 @@ class Importer {
         'warning',
         'import.devices',
         file.display,
-        findInSource(file.abs, name),
+        this.#find(file.abs, name),
         'playwrightOptions',
         `devices['${name}'] (Playwright device descriptor) is not expanded by the import; its viewport and user agent are missing`,
         'Add the descriptor fields (viewport, userAgent, deviceScaleFactor, isMobile, hasTouch) to browser.playwrightOptions.',
@@ -1943,7 +1949,7 @@ class Importer {
         'warning',
         'import.monitor-use',
         file.display,
-        findInSource(abs, 'monitor.use'),
+        this.#find(abs, 'monitor.use'),
         'monitor.use',
         'monitor.use() outside a journey changes every journey of the project in push (it depends on file load order); applied to the journeys of this file only',
         'Move it into each journey, or into monitor in synthetics.config.',
@@ -2076,7 +2082,7 @@ class Importer {
     }
     if (!this.#claimId(file, id, source, position, `${path}.id`)) return;
     const at = (key: string): Position => {
-      const found = findInSource(file.abs, key, position.line);
+      const found = this.#find(file.abs, key, position.line);
       return found.line >= position.line ? found : position;
     };
     const spec: Record<string, Json> = { name };
@@ -2354,7 +2360,7 @@ class Importer {
         'warning',
         'import.project',
         file.display,
-        findInSource(s.configFile, 'project'),
+        this.#find(s.configFile, 'project'),
         'project',
         `no SyntheticsProject: synthetics.config has no ${missing.join(' or ')} (push takes them from --id/--url); monitor defaults are written on each monitor instead`,
         'Write the SyntheticsProject by hand (spec.projectId, spec.kibana.url).',
@@ -2391,7 +2397,7 @@ class Importer {
         prune: { enabled: true, maxDeletes: 10 },
       },
     };
-    const source: SourceLocation = { file: file.display, ...findInSource(s.configFile, 'project') };
+    const source: SourceLocation = { file: file.display, ...this.#find(s.configFile, 'project') };
     if (this.#check(resource, file, source, 'synthetics.config project')) {
       this.#resources.unshift({
         resource,
@@ -2542,18 +2548,16 @@ export function rootFieldsToBody(expression: string): string {
   return out;
 }
 
-const sourceCache = new Map<string, string>();
-
 /** The first position of `needle` in a file at or after `fromLine` (1-based), or 1:1. */
-function findInSource(file: string, needle: string, fromLine = 1): Position {
-  let text = sourceCache.get(file);
+function findInSource(cache: Map<string, string>, file: string, needle: string, fromLine = 1): Position {
+  let text = cache.get(file);
   if (text === undefined) {
     try {
       text = readFileSync(file, 'utf8');
     } catch {
       text = '';
     }
-    sourceCache.set(file, text);
+    cache.set(file, text);
   }
   const lines = text.split('\n');
   for (let i = Math.max(0, fromLine - 1); i < lines.length; i++) {
@@ -2593,7 +2597,6 @@ function journeyLocations(file: string): Map<string, Position> {
 
 /** Converts an `@elastic/synthetics` project into synthctl resources (see the file comment). */
 export function importElasticProject(options: ImportElasticOptions): ImportElasticResult {
-  sourceCache.clear();
   return new Importer(options).run();
 }
 
