@@ -446,6 +446,33 @@ describe('http check, plain HTTP', () => {
     assert.equal((await run({ url: `${t.origin}/ok`, checks: { maxResponseTime: '5s' } })).up, true);
   });
 
+  test('bad URLs, unsupported redirects, a server that closes without answering', async () => {
+    assert.deepEqual((await run({ url: 'not a url' })).error, {
+      type: 'config',
+      message: 'url "not a url" is not a valid URL',
+    });
+    assert.deepEqual((await run({ url: 'ftp://127.0.0.1/' })).error, {
+      type: 'config',
+      message: 'url must be http:// or https://, got ftp://',
+    });
+    assert.deepEqual(
+      (
+        await run({
+          url: `${t.origin}/redirect-to?url=${encodeURIComponent('ftp://files.test/x')}`,
+          maxRedirects: 2,
+        })
+      ).error,
+      {
+        type: 'io',
+        message: 'redirect to unsupported scheme ftp:// (ftp://files.test/x)',
+      },
+    );
+    assert.deepEqual((await run({ url: `${t.origin}/close` })).error, {
+      type: 'io',
+      message: `connection closed by the server before the response was complete (127.0.0.1:${t.port})`,
+    });
+  });
+
   test('timeouts name the phase', async () => {
     assert.deepEqual((await run({ url: `${t.origin}/hang` }, 300)).error, {
       type: 'timeout',
@@ -624,6 +651,13 @@ describe('http check, proxies', () => {
     assert.equal(socks.log.at(-1), `SOCKS5 localhost:${t.port}`);
   });
 
+  test('a proxy that refuses the CONNECT', async () => {
+    assert.deepEqual((await run({ url: 'https://localhost:1/', proxy: { url: proxy.url } })).error, {
+      type: 'io',
+      message: `proxy ${proxy.url} refused to connect to localhost:1: 403 Forbidden`,
+    });
+  });
+
   test('unreachable proxy and unsupported proxy schemes', async () => {
     const port = await closedPort();
     assert.deepEqual(
@@ -665,6 +699,14 @@ describe('http check, TLS', () => {
       cert: pki.valid.cert,
       maxVersion: 'TLSv1.2',
     });
+    servers.tls11 = await startHttpTarget({
+      key: pki.valid.key,
+      cert: pki.valid.cert,
+      minVersion: 'TLSv1.1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    });
+    servers.chain = await startHttpTarget({ key: pki.valid.key, cert: `${pki.valid.cert}${pki.ca.cert}` });
   });
   after(async () => {
     await Promise.all(Object.values(servers).map((s) => s.close()));
@@ -823,7 +865,68 @@ describe('http check, TLS', () => {
     );
   });
 
-  test('TLS to a plain HTTP port, and a handshake timeout', async () => {
+  test('TLS 1.1 when asked for, a root sent by the server is still not trusted', async () => {
+    const v11 = await run({ url: url('tls11'), tls: { ...ca(), supportedProtocols: ['TLSv1.1'] } });
+    assert.equal(v11.error, undefined);
+    assert.equal(v11.certificate?.tlsVersion, 'TLSv1.1');
+    assert.deepEqual((await run({ url: url('chain') })).error, {
+      type: 'tls',
+      message:
+        'certificate chain ends in an untrusted root (CN=synthctl Test CA), presented for CN=localhost',
+    });
+    assert.equal((await run({ url: url('chain'), tls: ca() })).up, true);
+  });
+
+  test('unusable client TLS material is a config error', async () => {
+    const secrets = new EnvSecretResolver({
+      ENC_KEY: pki.clientEncryptedKey,
+      WRONG: 'not the passphrase',
+      KEY: pki.client.key,
+    });
+    const c = new HttpCheck({ secrets, resolver });
+    const wrong = await c.run(
+      runnable({
+        http: {
+          url: url('mtls'),
+          tls: {
+            ...ca(),
+            certificate: { pem: pki.client.cert },
+            key: { valueFrom: { env: 'ENC_KEY' } },
+            keyPassphrase: { valueFrom: { env: 'WRONG' } },
+          },
+        },
+      }),
+      signal,
+    );
+    assert.deepEqual(wrong.error, {
+      type: 'config',
+      message: 'TLS options are not usable: the client key could not be decrypted (wrong keyPassphrase?)',
+    });
+    assert.ok(!JSON.stringify(wrong).includes('not the passphrase'));
+    const mismatch = await c.run(
+      runnable({
+        http: {
+          url: url('mtls'),
+          tls: { ...ca(), certificate: { pem: pki.valid.cert }, key: { valueFrom: { env: 'KEY' } } },
+        },
+      }),
+      signal,
+    );
+    assert.deepEqual(mismatch.error, {
+      type: 'config',
+      message: 'TLS options are not usable: the client key does not belong to the client certificate',
+    });
+    const half = await c.run(
+      runnable({ http: { url: url('mtls'), tls: { certificate: { pem: pki.client.cert } } } }),
+      signal,
+    );
+    assert.deepEqual(half.error, {
+      type: 'config',
+      message: 'tls.certificate and tls.key must be given together for a client certificate',
+    });
+  });
+
+  test('TLS to a plain HTTP port', async () => {
     const plain = await startHttpTarget();
     try {
       assert.deepEqual((await run({ url: `https://localhost:${plain.port}/ok` })).error, {

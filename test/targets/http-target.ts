@@ -135,6 +135,10 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string, timers:
     return;
   }
   if (path === '/hang') return; // never answers
+  if (path === '/close') {
+    req.socket.destroy(); // closes without a response
+    return;
+  }
   if (path === '/slow-body') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.write('partial');
