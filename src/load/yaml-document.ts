@@ -44,23 +44,38 @@ function pathKey(path: PathSegments): string {
   return path.length === 0 ? '' : path.join(SEPARATOR);
 }
 
+// Offsets are stored and turned into lines and columns only when a diagnostic asks: a document
+// has dozens of nodes and usually no diagnostic at all.
+interface Entry {
+  readonly key: number | undefined;
+  readonly value: number;
+  readonly isCollection: boolean;
+}
+
 /** Positions of every node of one document, by field path. */
 export class PositionMap {
-  readonly #entries = new Map<string, NodePosition>();
-  readonly #root: SourcePosition;
+  readonly #entries = new Map<string, Entry>();
+  readonly #rootOffset: number;
+  readonly #toPosition: (offset: number) => SourcePosition;
 
-  constructor(root: SourcePosition) {
-    this.#root = root;
+  constructor(rootOffset: number, toPosition: (offset: number) => SourcePosition) {
+    this.#rootOffset = rootOffset;
+    this.#toPosition = toPosition;
   }
 
-  /** Records the position of the node at `path`. */
-  set(path: PathSegments, position: NodePosition): void {
-    this.#entries.set(pathKey(path), position);
+  /** Records the source offsets of the node at `path` (its key, if any, and its value). */
+  set(path: PathSegments, keyOffset: number | undefined, valueOffset: number, isCollection: boolean): void {
+    this.#entries.set(pathKey(path), { key: keyOffset, value: valueOffset, isCollection });
   }
 
   /** The exact position of `path`, or undefined when the document has no such node. */
   get(path: PathSegments): NodePosition | undefined {
-    return this.#entries.get(pathKey(path));
+    const entry = this.#entries.get(pathKey(path));
+    if (entry === undefined) return undefined;
+    const value = this.#toPosition(entry.value);
+    return entry.key === undefined
+      ? { value, isCollection: entry.isCollection }
+      : { key: this.#toPosition(entry.key), value, isCollection: entry.isCollection };
   }
 
   /**
@@ -71,19 +86,19 @@ export class PositionMap {
   locate(path: PathSegments, target: LocateTarget = 'value'): SourcePosition {
     const exact = this.#entries.get(pathKey(path));
     if (exact !== undefined) {
-      if (target === 'key' || exact.isCollection) return exact.key ?? exact.value;
-      return exact.value;
+      if (target === 'key' || exact.isCollection) return this.#toPosition(exact.key ?? exact.value);
+      return this.#toPosition(exact.value);
     }
     for (let length = path.length - 1; length > 0; length--) {
       const ancestor = this.#entries.get(pathKey(path.slice(0, length)));
-      if (ancestor !== undefined) return ancestor.key ?? ancestor.value;
+      if (ancestor !== undefined) return this.#toPosition(ancestor.key ?? ancestor.value);
     }
-    return this.#root;
+    return this.root;
   }
 
   /** The position of the document's root node. */
   get root(): SourcePosition {
-    return this.#root;
+    return this.#toPosition(this.#rootOffset);
   }
 }
 
@@ -142,7 +157,7 @@ function convertDocument(
 ): YamlDocument {
   const contents = doc.contents;
   const rootOffset = contents?.range[0] ?? doc.range[0];
-  const positions = new PositionMap(at(rootOffset));
+  const positions = new PositionMap(rootOffset, at);
   const diagnostics: Diagnostic[] = [];
   const error = (
     position: SourcePosition,
@@ -235,18 +250,18 @@ function walk(
   context: WalkContext,
   node: YamlNode | null,
   path: (string | number)[],
-  key: SourcePosition | undefined,
+  key: number | undefined,
   depth: number,
 ): void {
   if (node === null) return;
   const { doc, positions, at, error, warn } = context;
-  const value = at(node.range?.[0] ?? 0);
+  const offset = node.range?.[0] ?? 0;
   if (depth > MAX_DEPTH) {
-    error(value, path, 'yaml.structure', `the document nests deeper than ${MAX_DEPTH} levels`);
+    error(at(offset), path, 'yaml.structure', `the document nests deeper than ${MAX_DEPTH} levels`);
     return;
   }
   const isCollection = isMap(node) || isSeq(node);
-  positions.set(path, key === undefined ? { value, isCollection } : { key, value, isCollection });
+  positions.set(path, key, offset, isCollection);
 
   if (
     isScalar(node) &&
@@ -255,7 +270,7 @@ function walk(
     YAML_11_BOOLEAN.test(node.value)
   ) {
     warn(
-      value,
+      at(offset),
       path,
       'yaml.boolean-1.1',
       `"${node.value}" is a string here but a boolean to kubectl and the API server, which read YAML 1.1`,
@@ -266,7 +281,7 @@ function walk(
   if (isAlias(node)) {
     if (node.resolve(doc) === undefined) {
       error(
-        value,
+        at(offset),
         path,
         'yaml.alias',
         `unknown alias "*${node.source}": no anchor "&${node.source}" before it`,
@@ -283,27 +298,27 @@ function walk(
     return;
   }
   if (isMap(node)) {
-    const seen = new Map<string, SourcePosition>();
+    const seen = new Map<string, number>();
     for (const pair of node.items) {
       const keyNode = pair.key as YamlNode | null;
       // Merge keys (`<<: *base`) contribute fields without naming one.
       if (isScalar(keyNode) && keyNode.value === '<<') continue;
       if (keyNode !== null && !isScalar(keyNode)) continue;
       const name = keyNode === null ? '' : String(keyNode.value);
-      const keyPosition = keyNode === null ? value : at(keyNode.range?.[0] ?? 0);
+      const keyOffset = keyNode === null ? offset : (keyNode.range?.[0] ?? 0);
       const first = seen.get(name);
-      if (first === undefined) seen.set(name, keyPosition);
+      if (first === undefined) seen.set(name, keyOffset);
       else {
         error(
-          keyPosition,
+          at(keyOffset),
           [...path, name],
           'yaml.duplicate-key',
-          `duplicate key "${name}" (first at line ${first.line}); keys must be unique and the API server rejects the document`,
+          `duplicate key "${name}" (first at line ${at(first).line}); keys must be unique and the API server rejects the document`,
           'remove one of the two entries',
         );
       }
       path.push(name);
-      walk(context, pair.value as YamlNode | null, path, keyPosition, depth + 1);
+      walk(context, pair.value as YamlNode | null, path, keyOffset, depth + 1);
       path.pop();
     }
   }
@@ -330,7 +345,7 @@ function failedDocument(file: string, position: SourcePosition, message: string)
     file,
     index: 0,
     value: undefined,
-    positions: new PositionMap(position),
+    positions: new PositionMap(0, () => position),
     diagnostics: [
       {
         severity: 'error',
