@@ -299,10 +299,14 @@ describe('KibanaClient against the fake Kibana', () => {
   });
 
   test('headers timeout is a transient network error and is retried', async () => {
-    const { client, sleeps } = harness(fake, { headersTimeoutMs: 100 });
-    fake.injectFault({ route: '/api/stats' }, { kind: 'delay', ms: 1000 });
+    const { client, sleeps, events } = harness(fake, { headersTimeoutMs: 100 });
+    fake.injectFault({ route: '/api/stats' }, { kind: 'delay', ms: 3000 });
     assert.equal(await client.getVersion(), '8.19.2');
-    assert.equal(sleeps.length, 1);
+    assert.equal(sleeps.length, 1, JSON.stringify(events));
+    assert.deepEqual(
+      events.map((e) => e.code),
+      ['timeout', '200'],
+    );
     await client.close();
   });
 
