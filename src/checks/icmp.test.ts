@@ -55,9 +55,12 @@ describe(
     });
 
     test('IPv6 loopback, and mode all pings every address', async () => {
-      const v6 = await runWith(pinger, { host: 'v6.test' });
+      const v6 = await runWith(pinger, { host: 'v6.test', count: 2, wait: '10ms' });
       assert.equal(v6.error, undefined);
       assert.equal(v6.ip, '::1');
+      assert.equal(v6.icmp?.sent, 2);
+      assert.equal(v6.icmp?.received, 2);
+      assert.ok((v6.icmp?.rttMinMs ?? 0) > 0, 'real round trips, not parse artefacts');
       const all = await runWith(pinger, { host: 'localhost', mode: 'all' });
       assert.equal(all.up, true);
       assert.deepEqual(

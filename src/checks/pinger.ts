@@ -116,7 +116,8 @@ export class FpingPinger implements Pinger {
         `fping exited with code ${String(exit.code)}: ${firstLine(output) || 'no output'}`,
       );
     }
-    const values = (line.split(':')[1] ?? '').trim().split(/\s+/);
+    // The address may itself contain colons (`::1 : 0.30 0.28`): split at the last ` : `.
+    const values = line.slice(line.lastIndexOf(' : ') + 3).trim().split(/\s+/);
     return { sent: values.length, rttsMs: values.filter((v) => v !== '-').map(Number) };
   }
 }
