@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { snapSchedule } from '../model/kibana-keys.js';
@@ -691,3 +691,24 @@ test('a journey file that cannot be evaluated falls back to its literal journey 
   assert.ok(result.diagnostics.some((d) => d.code === 'import.journey-static' && d.line === 2));
   assert.ok(result.diagnostics.some((d) => d.code === 'import.journey-file' && d.severity === 'error'));
 });
+
+// Golden files: the YAML users read and the diagnostics they see, per fixture project.
+// Regenerate with UPDATE_GOLDEN=1 node scripts/run-tests.mjs import-elastic.test
+for (const name of ['lightweight-only', 'journey-project', 'journey-js', 'hostile']) {
+  test(`golden: ${name}`, () => {
+    const result = run(join(FIXTURES, name));
+    const diagnostics = result.diagnostics
+      .map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`)
+      .join('\n');
+    const actual = `${result.text}\n# --- diagnostics ---\n${diagnostics
+      .split('\n')
+      .map((l) => `# ${l}`)
+      .join('\n')}\n`;
+    const golden = join(FIXTURES, 'golden', `${name}.yaml`);
+    if (process.env.UPDATE_GOLDEN === '1') {
+      mkdirSync(join(FIXTURES, 'golden'), { recursive: true });
+      writeFileSync(golden, actual);
+    }
+    assert.equal(actual, readFileSync(golden, 'utf8'));
+  });
+}

@@ -557,6 +557,15 @@ class Importer {
     return findInSource(this.#sources, file, needle, fromLine);
   }
 
+  /** Where an object key is written: `key:`, `'key':`, `"key":`, else the bare word. */
+  #findKey(file: string, key: string, fromLine = 1): Position {
+    for (const needle of [`${key}:`, `'${key}':`, `"${key}":`, `${key} :`]) {
+      const found = this.#find(file, needle, fromLine);
+      if (found !== NO_POSITION) return found;
+    }
+    return this.#find(file, key, fromLine);
+  }
+
   #display(abs: string): string {
     const rel = relative(this.#opts.cwd, abs);
     return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
@@ -636,7 +645,8 @@ class Importer {
       );
       return;
     }
-    const positionOf = (needle: string): Position => this.#find(configFile, needle);
+    // A key is written `key:` (or quoted); the bare word may also be in a comment.
+    const positionOf = (needle: string): Position => this.#findKey(configFile, needle);
     const project = isObject(config.project) ? config.project : {};
     const monitor = isObject(config.monitor) ? { ...config.monitor } : {};
     for (const key of Object.keys(monitor)) {
@@ -2082,7 +2092,7 @@ class Importer {
     }
     if (!this.#claimId(file, id, source, position, `${path}.id`)) return;
     const at = (key: string): Position => {
-      const found = this.#find(file.abs, key, position.line);
+      const found = this.#findKey(file.abs, key, position.line);
       return found.line >= position.line ? found : position;
     };
     const spec: Record<string, Json> = { name };
@@ -2360,7 +2370,7 @@ class Importer {
         'warning',
         'import.project',
         file.display,
-        this.#find(s.configFile, 'project'),
+        this.#findKey(s.configFile, 'project'),
         'project',
         `no SyntheticsProject: synthetics.config has no ${missing.join(' or ')} (push takes them from --id/--url); monitor defaults are written on each monitor instead`,
         'Write the SyntheticsProject by hand (spec.projectId, spec.kibana.url).',
@@ -2397,7 +2407,7 @@ class Importer {
         prune: { enabled: true, maxDeletes: 10 },
       },
     };
-    const source: SourceLocation = { file: file.display, ...this.#find(s.configFile, 'project') };
+    const source: SourceLocation = { file: file.display, ...this.#findKey(s.configFile, 'project') };
     if (this.#check(resource, file, source, 'synthetics.config project')) {
       this.#resources.unshift({
         resource,
