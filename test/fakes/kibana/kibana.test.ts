@@ -4,9 +4,10 @@
  * `UPDATE_PUSH_PAYLOADS=1` to rewrite `testdata/push-payloads/*.json` from what push sends.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { FakeKibana } from './index.js';
+import { OPENAPI_PATH } from './openapi.js';
 import { parseDiff, PushProject, PUSH_BIN, syntheticsConfig } from './push-project.js';
 
 const PAYLOADS_DIR = new URL('../../../testdata/push-payloads/', import.meta.url);
@@ -476,6 +477,17 @@ describe('fake Kibana project API', () => {
     assert.equal(fake.projectMonitors('default', 'p2').length, 1);
   });
 });
+
+// The project's contract lives outside the repository on development machines; where it is
+// present, the copy the fake validates against must be that file, byte for byte.
+const SHARED_CONTRACT = '/work/shared/contracts/kibana-synthetics-openapi.yaml';
+test(
+  'the OpenAPI copy is the published contract, verbatim',
+  { skip: !existsSync(SHARED_CONTRACT) && 'shared contract not present' },
+  () => {
+    assert.equal(readFileSync(OPENAPI_PATH, 'utf8'), readFileSync(SHARED_CONTRACT, 'utf8'));
+  },
+);
 
 describe('fake Kibana public API (OpenAPI-validated)', () => {
   let fake: FakeKibana;

@@ -1,6 +1,6 @@
 /**
  * Request-body validation of the public Synthetics routes against the published OpenAPI file
- * (`contracts/kibana-synthetics-openapi.yaml`, copied verbatim beside this file). Only the
+ * (`contracts/kibana-synthetics-openapi.yaml`, copied verbatim to `testdata/contracts/`). Only the
  * schemas are used: the file's JSON examples carry upstream syntax errors and are ignored.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 
 /** Path of the verbatim copy of the contract. */
-export const OPENAPI_PATH = fileURLToPath(new URL('./kibana-synthetics-openapi.yaml', import.meta.url));
+export const OPENAPI_PATH = fileURLToPath(
+  new URL('../../../testdata/contracts/kibana-synthetics-openapi.yaml', import.meta.url),
+);
 
 type Json = Record<string, unknown>;
 
