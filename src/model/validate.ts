@@ -7,7 +7,7 @@ import type { LoadedResource } from '../load/resources.js';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { checkSemantics } from './semantic.js';
-import type { SyntheticMonitor, SyntheticsProject } from './schema.js';
+import type { Resource } from './schema.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { ResourceValidator } from './resource-validator.js';
 
@@ -71,7 +71,7 @@ export function validateLoaded(
   diagnostics.push(
     ...checkSemantics({
       resources: accepted.map((resource) => ({
-        resource: resource.object as unknown as SyntheticMonitor | SyntheticsProject,
+        resource: typedResource(resource),
         file: resource.file,
         locate: (path) => resource.locate(path),
       })),
@@ -93,4 +93,9 @@ function readTextFile(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The typed resource of an accepted (schema- and rule-valid) loaded resource. */
+export function typedResource(resource: LoadedResource): Resource {
+  return resource.object as unknown as Resource;
 }
