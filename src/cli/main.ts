@@ -12,6 +12,8 @@ import { registerCrd } from './crd.js';
 import { registerImport } from './import.js';
 import { registerNew } from './new.js';
 import { registerRun } from './run.js';
+import { registerPlan } from './plan.js';
+import { registerApply } from './apply.js';
 
 /** Every subcommand, in the order `synthctl --help` lists them. Append new commands here. */
 const COMMANDS: readonly RegisterCommand[] = [
@@ -21,6 +23,8 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerCrd,
   registerImport,
   registerNew,
+  registerPlan,
+  registerApply,
   // One line per command, above this comment (it keeps Prettier from joining the lines).
 ];
 
