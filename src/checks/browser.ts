@@ -13,7 +13,6 @@ import type { BrowserContextOptions } from 'playwright-core';
 import { ArtifactStore, DEFAULT_ARTIFACTS_DIR, type RetentionPolicy } from '../journey/artifacts.js';
 import { BrowserPool, type BrowserPoolOptions } from '../journey/browser-pool.js';
 import { JourneyBundler, JourneyCompileError, type JourneyCode } from '../journey/bundle.js';
-import { loadExpect } from '../journey/expect.js';
 import type { BrowserOutcome, JourneyResult, RecordingMode, ScreenshotMode } from '../journey/results.js';
 import { RECORDING_MODES, SCREENSHOT_MODES } from '../journey/results.js';
 import { runSuite, DEFAULT_STEP_TIMEOUT_MS } from '../journey/runner.js';
@@ -278,7 +277,7 @@ export interface BrowserRuntime {
 export function createBrowserCheck(options: BrowserRuntimeOptions): BrowserRuntime {
   const logger = options.logger ?? silentLogger;
   const pool = new BrowserPool({ ...options.pool, logger });
-  const bundler = new JourneyBundler({ expect: loadExpect() });
+  const bundler = new JourneyBundler();
   const artifactsDir = options.artifactsDir ?? DEFAULT_ARTIFACTS_DIR;
   const check = new BrowserCheck({
     secrets: options.secrets,

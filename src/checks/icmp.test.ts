@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IcmpCheck } from './icmp.js';
 import {
+  BatchingPinger,
   FpingPinger,
   IputilsPinger,
   MissingPinger,
   createSystemPinger,
   findExecutable,
+  type MultiPinger,
   type Pinger,
 } from './pinger.js';
 import { EnvSecretResolver } from './secrets.js';
@@ -67,6 +69,39 @@ describe(
         all.addresses?.map((a) => a.ip),
         ['127.0.0.1', '::1'],
       );
+    });
+
+    test('concurrent checks share one fping process; one caller giving up does not stop the others', async () => {
+      const runs: string[][] = [];
+      const counting: MultiPinger = {
+        name: 'fping',
+        ping: (r) => pinger.ping(r),
+        pingMany: (r) => {
+          runs.push(r.addresses);
+          return pinger.pingMany(r);
+        },
+      };
+      const batching = new BatchingPinger(counting, { windowMs: 20 });
+      const quitter = new AbortController();
+      const check = new IcmpCheck({ pinger: batching, resolver, secrets });
+      const monitors = Array.from({ length: 12 }, (_, i) =>
+        runnable({ icmp: { host: i % 2 === 0 ? '127.0.0.1' : 'v6.test', count: 2, wait: '50ms' } }, 3000),
+      );
+      const pending = monitors.map((m) => check.run(m, signal));
+      const gaveUp = check.run(
+        runnable({ icmp: { host: '127.0.0.1', count: 2, wait: '50ms' } }, 3000),
+        quitter.signal,
+      );
+      const gaveUpChecked = assert.rejects(gaveUp, /stopped/);
+      quitter.abort(new Error('stopped'));
+      const outs = await Promise.all(pending);
+      await gaveUpChecked;
+      assert.ok(
+        outs.every((o) => o.up && o.icmp?.received === 2),
+        JSON.stringify(outs.map((o) => o.error)),
+      );
+      assert.equal(runs.length, 1, 'one process for the whole batch');
+      assert.deepEqual([...new Set(runs[0])].sort(), ['127.0.0.1', '::1']);
     });
 
     test(
