@@ -28,6 +28,9 @@ export interface ImportElasticFlags {
   readonly env?: string;
   readonly force?: boolean;
   readonly format: ReportFormat;
+  readonly projectId?: string;
+  readonly kibanaUrl?: string;
+  readonly space?: string;
 }
 
 /** Registers `synthctl import elastic`. */
@@ -49,6 +52,9 @@ export function registerImport(program: Command, context: CommandContext): void 
       'environment name passed to `(env) => config` (push uses NODE_ENV)',
       'development',
     )
+    .option('--project-id <id>', 'the project id, over project.id of the config (push --id)')
+    .option('--kibana-url <url>', 'the Kibana URL, over project.url of the config (push --url)')
+    .option('--space <space>', 'the Kibana space, over project.space of the config (push --space)')
     .option('--force', 'overwrite existing files in --out')
     .addOption(
       new Option('-f, --format <format>', 'format of the diagnostics on stderr')
@@ -95,6 +101,9 @@ export async function runImportElastic(
     ...(outDir === undefined ? {} : { outDir }),
     ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
     ...(flags.projectName === undefined ? {} : { projectName: flags.projectName }),
+    ...(flags.projectId === undefined ? {} : { projectId: flags.projectId }),
+    ...(flags.kibanaUrl === undefined ? {} : { kibanaUrl: flags.kibanaUrl }),
+    ...(flags.space === undefined ? {} : { space: flags.space }),
   });
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   const files: string[] = [];

@@ -712,3 +712,31 @@ for (const name of ['lightweight-only', 'journey-project', 'journey-js', 'hostil
     assert.equal(actual, readFileSync(golden, 'utf8'));
   });
 }
+
+test('--project-id/--kibana-url/--space win over the config, and make a project without one', () => {
+  const hostile = importElasticProject({
+    dir: join(FIXTURES, 'hostile'),
+    cwd: join(FIXTURES, 'hostile'),
+    projectId: 'from-flag',
+    kibanaUrl: 'https://kibana.flag.example.com',
+    validator: schemaValidator,
+  });
+  const project = hostile.resources.find((r) => r.resource.kind === 'SyntheticsProject')?.resource as
+    SyntheticsProject | undefined;
+  assert.equal(project?.spec.projectId, 'from-flag');
+  assert.equal(project?.spec.kibana.url, 'https://kibana.flag.example.com');
+  assert.ok(!hostile.diagnostics.some((d) => d.code === 'import.project'));
+
+  const light = importElasticProject({
+    dir: join(FIXTURES, 'lightweight-only'),
+    cwd: join(FIXTURES, 'lightweight-only'),
+    projectId: 'light',
+    kibanaUrl: 'https://k.example.com',
+    space: 'ops',
+    validator: schemaValidator,
+  });
+  const lightProject = light.resources.find((r) => r.resource.kind === 'SyntheticsProject')?.resource as
+    SyntheticsProject | undefined;
+  assert.deepEqual(lightProject?.spec.kibana.space, 'ops');
+  assert.equal(lightProject?.spec.defaults, undefined);
+});

@@ -10,6 +10,7 @@
  * Every key that cannot be carried is reported with its file:line:column; nothing is dropped
  * silently. Secret values are never written: they become `valueFrom.env` references.
  */
+import { isUtf8 } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import {
@@ -79,6 +80,12 @@ export interface ImportElasticOptions {
   readonly cwd?: string;
   /** A compiled schema validator to reuse across imports (compiling takes a while). */
   readonly validator?: SchemaValidator;
+  /** The project id, over `project.id` (push `--id`). */
+  readonly projectId?: string;
+  /** The Kibana URL, over `project.url` (push `--url`). */
+  readonly kibanaUrl?: string;
+  /** The Kibana space, over `project.space` (push `--space`). */
+  readonly space?: string;
 }
 
 /** Where a resource came from, 1-based. */
@@ -616,6 +623,13 @@ class Importer {
           return false;
         }
       });
+    // Flags first: they stand when the config is missing or cannot be read.
+    this.#settings = {
+      ...this.#settings,
+      projectId: this.#opts.projectId,
+      url: this.#opts.kibanaUrl,
+      space: this.#opts.space,
+    };
     if (configFile === undefined) {
       this.#diag.add(
         'notice',
@@ -623,7 +637,7 @@ class Importer {
         this.#display(root),
         NO_POSITION,
         '',
-        'no synthetics.config.ts or .js: no project defaults and no SyntheticsProject are imported (push would abort without one)',
+        'no synthetics.config.ts or .js: no project defaults are imported (push would abort without one)',
       );
       return;
     }
@@ -700,9 +714,10 @@ class Importer {
     };
     this.#settings = {
       configFile,
-      projectId: str(project.id, 'project.id'),
-      url: str(project.url, 'project.url'),
-      space: str(project.space, 'project.space'),
+      // As push: --id, --url and --space win over the config file.
+      projectId: this.#opts.projectId ?? str(project.id, 'project.id'),
+      url: this.#opts.kibanaUrl ?? str(project.url, 'project.url'),
+      space: this.#opts.space ?? str(project.space, 'project.space'),
       monitor,
       params: isObject(config.params) ? config.params : {},
       playwrightOptions: isObject(config.playwrightOptions) ? config.playwrightOptions : undefined,
@@ -975,6 +990,17 @@ class Importer {
     let text: string;
     try {
       const buffer = readFileSync(abs);
+      if (!isUtf8(buffer)) {
+        // push warns the same way (`createLightweightMonitors`).
+        this.#diag.add(
+          'warning',
+          'import.encoding',
+          file.display,
+          NO_POSITION,
+          '',
+          'is not UTF-8 encoded; monitors might be skipped or garbled',
+        );
+      }
       text = buffer.toString('utf8');
     } catch (error) {
       this.#diag.add(
@@ -2359,8 +2385,9 @@ class Importer {
 
   #emitProject(): void {
     const s = this.#settings;
-    if (s.configFile === undefined) return;
-    const file: FileContext = { abs: s.configFile, display: this.#display(s.configFile) };
+    if (s.configFile === undefined && (s.projectId === undefined || s.url === undefined)) return;
+    const configFile = s.configFile ?? this.#opts.dir;
+    const file: FileContext = { abs: configFile, display: this.#display(configFile) };
     const missing = [
       s.projectId === undefined ? 'project.id' : '',
       s.url === undefined ? 'project.url' : '',
@@ -2370,9 +2397,9 @@ class Importer {
         'warning',
         'import.project',
         file.display,
-        this.#findKey(s.configFile, 'project'),
+        this.#findKey(configFile, 'project'),
         'project',
-        `no SyntheticsProject: synthetics.config has no ${missing.join(' or ')} (push takes them from --id/--url); monitor defaults are written on each monitor instead`,
+        `no SyntheticsProject: synthetics.config has no ${missing.join(' or ')} (give --project-id and --kibana-url, as push takes --id and --url); monitor defaults are written on each monitor instead`,
         'Write the SyntheticsProject by hand (spec.projectId, spec.kibana.url).',
       );
       // Push the defaults down onto the monitors instead, merged as synthctl merges them.
@@ -2407,7 +2434,7 @@ class Importer {
         prune: { enabled: true, maxDeletes: 10 },
       },
     };
-    const source: SourceLocation = { file: file.display, ...this.#findKey(s.configFile, 'project') };
+    const source: SourceLocation = { file: file.display, ...this.#findKey(configFile, 'project') };
     if (this.#check(resource, file, source, 'synthetics.config project')) {
       this.#resources.unshift({
         resource,
