@@ -13,6 +13,8 @@ export interface JsonReport {
     readonly files: number;
     readonly resources: number;
   };
+  /** Every synthctl resource read, with where it starts. */
+  readonly resources: readonly { readonly id: string; readonly file: string; readonly line: number }[];
   readonly diagnostics: Report['diagnostics'];
 }
 
@@ -28,6 +30,7 @@ export function renderJson(report: Report): string {
       files: report.files.length,
       resources: report.resources.length,
     },
+    resources: report.resources.map((r) => ({ id: r.id, file: r.file, line: r.position.line })),
     diagnostics: report.diagnostics,
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -50,7 +50,8 @@ export function renderText(report: Report, options: TextOptions = {}): string {
     );
     const where = [d.resource, d.path === '' ? undefined : d.path].filter((s) => s !== undefined).join(' ');
     if (where !== '') lines.push(`  ${c.dim(`at ${where}`)}`);
-    const source = sourceLine(d.file, d.line);
+    // Notices (a skipped Deployment in kustomize output) need no source excerpt.
+    const source = d.severity === 'notice' ? undefined : sourceLine(d.file, d.line);
     if (source !== undefined && source.trim() !== '') {
       const shown = expandTabs(redactSourceLine(source, d));
       const gutter = String(d.line);

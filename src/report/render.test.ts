@@ -96,6 +96,7 @@ test('json: valid flag, counts and the diagnostics as they are', () => {
   assert.equal(parsed.valid, false);
   assert.deepEqual(parsed.summary, { errors: 2, warnings: 1, notices: 0, files: 1, resources: 1 });
   assert.deepEqual(parsed.diagnostics, diagnostics);
+  assert.deepEqual(parsed.resources, [{ id: 'SyntheticMonitor/m', file: 'm.yaml', line: 1 }]);
 });
 
 test('github: workflow commands with escaped properties and data', () => {
@@ -139,4 +140,21 @@ test('the index picks a renderer by format', () => {
   assert.ok(!isReportFormat('xml'));
   assert.equal(renderReport('json', report), renderJson(report));
   assert.equal(renderReport('text', report, { summary: false }).includes('errors,'), false);
+});
+
+test('text: notices are one line, without a source excerpt', () => {
+  const notice: Diagnostic = {
+    severity: 'notice',
+    file: 'm.yaml',
+    line: 1,
+    column: 1,
+    path: '',
+    code: 'resource.skipped',
+    message: 'skipped apps/v1 Deployment "web": not a synthctl kind',
+  };
+  const text = renderText({ ...report, diagnostics: [notice] }, { summary: false });
+  assert.equal(
+    text,
+    'm.yaml:1:1: notice: skipped apps/v1 Deployment "web": not a synthctl kind [resource.skipped]\n',
+  );
 });
