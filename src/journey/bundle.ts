@@ -13,7 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
 import { build, type Plugin } from 'esbuild';
 import { createDsl, JourneySuite } from './dsl.js';
-import type { Expect } from './expect.js';
+import { loadExpect, type Expect } from './expect.js';
 
 /** The module names a journey may import the DSL from. */
 export const DSL_MODULES = ['@elastic/synthetics', 'synthctl/journey'] as const;
@@ -48,9 +48,10 @@ interface Compiled {
 /** Compiles and caches journey code; one per runner (no module-level cache). */
 export class JourneyBundler {
   readonly #cache = new Map<string, Compiled>();
-  readonly #expect: Expect;
+  #expect: Expect | undefined;
 
-  constructor(options: { expect: Expect }) {
+  /** `expect` defaults to Playwright's, loaded on the first evaluation. */
+  constructor(options: { expect?: Expect } = {}) {
     this.#expect = options.expect;
   }
 
@@ -86,6 +87,7 @@ export class JourneyBundler {
 
   #evaluate(compiled: Compiled): JourneySuite {
     const suite = new JourneySuite();
+    this.#expect ??= loadExpect();
     const dsl = createDsl(suite, this.#expect);
     const fn = compiled.script.runInThisContext() as (
       exports: object,

@@ -12,6 +12,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { CheckRegistry, EnvSecretResolver } from '../checks/index.js';
+import { createBrowserCheck } from '../checks/browser.js';
 import type { RunnableMonitor, SecretResolver } from '../checks/types.js';
 import type { LoadedResource } from '../load/resources.js';
 import { selectMonitors, toRunnable } from '../model/defaults.js';
@@ -214,6 +215,25 @@ async function runWithEnv(
   }
   const secrets: SecretResolver = new EnvSecretResolver(env);
   const checks = new CheckRegistry({ secrets });
+  // Browsers start on the first browser run; artifacts go to .synthctl/artifacts under cwd.
+  const browser = createBrowserCheck({ secrets, cwd: options.cwd, env, logger: log });
+  checks.register(browser.check);
+  try {
+    return await runSelected(options, loaded, checks, browser.pool.size, color, log, validator);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function runSelected(
+  options: LocalRunOptions,
+  loaded: Loaded,
+  checks: CheckRegistry,
+  browserConcurrency: number,
+  color: boolean,
+  log: Logger,
+  validator: ResourceValidator,
+): Promise<number> {
   const types = checks.types();
   const selection = selectRunnable(loaded.accepted, options, types);
   if (selection.skipped.length > 0) options.stderr.write(`skipped: ${describeSkipped(selection)}\n`);
@@ -246,7 +266,10 @@ async function runWithEnv(
     // A person at a terminal wants first results in seconds, not after a whole interval;
     // the spread still grows with the number of monitors so a restart never bursts.
     startupSpreadMs: Math.max(5000, selection.monitors.length * 2),
-    ...(options.concurrency === undefined ? {} : { concurrency: { global: options.concurrency } }),
+    concurrency: {
+      ...(options.concurrency === undefined ? {} : { global: options.concurrency }),
+      perType: { browser: browserConcurrency },
+    },
   });
 
   const listen =

@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import { MONITOR_TYPES } from '../../model/schema.js';
 import type { ResultRecord, ResultSink } from '../result.js';
+import { BrowserStepMetrics } from '../../checks/browser-metrics.js';
 
 const BASE_LABELS = ['monitor_id', 'monitor_name', 'monitor_type', 'location'] as const;
 const RESERVED = new Set<string>([
@@ -21,6 +22,10 @@ const RESERVED = new Set<string>([
   'instance',
   'le',
   'quantile',
+  // Labels of the browser step series (checks/browser-metrics.ts).
+  'step',
+  'step_index',
+  'status',
 ]);
 /** Phases of `probe_http_duration_seconds`, as blackbox_exporter names them. */
 export const HTTP_PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -97,6 +102,7 @@ export class PrometheusSink implements ResultSink {
   readonly #statusChanges: Counter;
   readonly #checkDuration: Histogram<'monitor_type' | 'result'>;
   readonly #checks: Counter<'monitor_type' | 'result'>;
+  readonly #browserSteps: BrowserStepMetrics;
 
   constructor(options: PrometheusSinkOptions) {
     const registry = options.registry;
@@ -186,6 +192,7 @@ export class PrometheusSink implements ResultSink {
     for (const t of MONITOR_TYPES) {
       for (const result of ['up', 'down']) this.#checks.inc({ monitor_type: t, result }, 0);
     }
+    this.#browserSteps = new BrowserStepMetrics({ registry, labelNames: names });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   }
 
@@ -220,6 +227,7 @@ export class PrometheusSink implements ResultSink {
     this.#ipProtocol.set(labels, family);
 
     if (r.monitorType === 'http') this.#writeHttp(r, labels);
+    if (r.monitorType === 'browser') this.#browserSteps.write(r, labels);
     if (r.monitorType === 'icmp') {
       this.#icmpDuration.set({ ...labels, phase: 'resolve' }, (r.timings?.resolve ?? 0) / 1000);
       this.#icmpDuration.set({ ...labels, phase: 'rtt' }, (r.icmp?.rttAvgMs ?? 0) / 1000);
@@ -258,6 +266,7 @@ export class PrometheusSink implements ResultSink {
     }
     if (state.tlsVersion !== undefined) this.#tlsVersion.remove({ ...labels, version: state.tlsVersion });
     this.#statusChanges.remove(labels);
+    this.#browserSteps.remove(monitorId);
   }
 
   close(): Promise<void> {
