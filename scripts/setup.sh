@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(iputils-ping fping openssl prometheus prometheus-blackbox-exporter)
+APT_PACKAGES=(iputils-ping fping openssl prometheus prometheus-blackbox-exporter chromium ffmpeg)
 if [[ "${SYNTHCTL_SKIP_APT:-}" != "1" ]] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do
@@ -29,5 +29,13 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   echo "setup: installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund
   echo "$want" > "$stamp"
+fi
+# Playwright records video with its own ffmpeg build, which cannot be downloaded here; link
+# Debian's where it looks (environment.md §4). The revision comes from browsers.json.
+if [[ -x /usr/bin/ffmpeg ]]; then
+  rev=$(node -p "require('./node_modules/playwright-core/browsers.json').browsers.find((b) => b.name === 'ffmpeg').revision")
+  pw_dir="${PLAYWRIGHT_BROWSERS_PATH:-${XDG_CACHE_HOME:-$HOME/.cache}/ms-playwright}"
+  mkdir -p "$pw_dir/ffmpeg-$rev"
+  ln -sf /usr/bin/ffmpeg "$pw_dir/ffmpeg-$rev/ffmpeg-linux"
 fi
 npm run --silent build
