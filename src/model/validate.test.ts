@@ -104,3 +104,14 @@ test('integers given as strings, durations and enums say what would be valid', (
   assert.match(byPath.get('spec.schedule')!.message, /expected a duration such as 10s, 1m30s, 4h/);
   assert.equal(byPath.get('spec.icmp.count')!.hint, 'remove the quotes: a number is written without them');
 });
+
+test('input without any synthctl resource is a warning', () => {
+  const result = run('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
+  assert.deepEqual(
+    result.diagnostics.map((d) => [d.severity, d.code]),
+    [
+      ['warning', 'load.no-resources'],
+      ['notice', 'resource.skipped'],
+    ],
+  );
+});

@@ -67,6 +67,23 @@ export function validateLoaded(
     diagnostics.push(...problems);
     if (problems.length === 0) accepted.push(resource);
   }
+  // Input that read cleanly but holds nothing of ours is usually a wrong path or overlay.
+  const first = loaded.files[0];
+  if (
+    first !== undefined &&
+    loaded.resources.length === 0 &&
+    !diagnostics.some((d) => d.severity === 'error')
+  ) {
+    diagnostics.push({
+      severity: 'warning',
+      file: first,
+      line: 1,
+      column: 1,
+      path: '',
+      code: 'load.no-resources',
+      message: `no SyntheticMonitor or SyntheticsProject in ${loaded.files.length === 1 ? 'this file' : `${loaded.files.length} files`}`,
+    });
+  }
   // Semantic checks assume schema-valid input; the rest already has its errors.
   diagnostics.push(
     ...checkSemantics({
