@@ -654,6 +654,9 @@ export class HttpCheck implements Check {
     }
     deadline.phase = 'waiting for response headers';
     state.readyAt = performance.now();
+    // undici listens from here on, but not after it lets go of the socket: a late error
+    // (a reset after destroy) must not become an uncaught exception.
+    socket.on('error', () => undefined);
     return socket;
   }
 

@@ -186,9 +186,13 @@ export class TcpCheck implements Check {
       }
       const connected = performance.now();
       state.timings.connect = connected - connectStart;
+      // Errors reach us through write callbacks and the reader; an 'error' event with no
+      // listener would crash the process instead.
+      socket.on('error', ignore);
       if (tls !== undefined) {
         const secured = await startTls(socket, target.host, tls, deadline, this.#now, this.#contexts);
         socket = secured.socket;
+        socket.on('error', ignore);
         if (secured.certificate !== undefined) state.certificate = secured.certificate;
         state.timings.tls = performance.now() - connected;
       }
@@ -265,6 +269,10 @@ export class TcpCheck implements Check {
       reader.detach();
     }
   }
+}
+
+function ignore(): void {
+  // see the 'error' listeners above
 }
 
 function compile(pattern: string): RegExp {
