@@ -16,6 +16,8 @@ import {
   renderImportedStream,
   resourceNameFor,
   rootFieldsToBody,
+  simpleJsonComparison,
+  gvalToCel,
   type ImportElasticResult,
 } from './import-elastic.js';
 import { parsePushSchedule, scheduleToDuration } from './import-elastic-schedule.js';
@@ -209,14 +211,24 @@ const FIELD_CASES: FieldCase[] = [
   {
     name: 'check.response.json expression and condition',
     type: 'http',
-    yaml: `${HTTP_URL}\ncheck.response.json:\n  - {description: d1, expression: 'ok == true'}\n  - description: d2\n    condition: {equals: {a.b: 1}}`,
+    yaml: `${HTTP_URL}\ncheck.response.json:\n  - {description: d0, expression: '$.status == "ok"'}\n  - {description: d1, expression: 'ok == true && $.n > 1'}\n  - description: d2\n    condition: {equals: {a.b: 1}}`,
     expect: {
       'http.checks.json': [
-        { description: 'd1', expression: 'body.ok == true' },
+        { description: 'd0', path: '$.status', equals: 'ok' },
+        { description: 'd1', expression: 'body.ok == true && body.n > 1' },
         { description: 'd2', path: '$.a.b', equals: 1 },
       ],
     },
-    diagnostics: ['notice:import.json-expression'],
+    diagnostics: ['warning:import.json-expression'],
+  },
+  {
+    name: 'body patterns with regex syntax stay regular expressions',
+    type: 'http',
+    yaml: `${HTTP_URL}\ncheck.response.body.positive: ['"status":"ok"', 'ready\\.']\ncheck.response.body.negative: ['^err']`,
+    expect: {
+      'http.checks.body': { contains: ['"status":"ok"'], matches: ['ready\\.'], notMatches: ['^err'] },
+    },
+    diagnostics: ['notice:import.body-pattern'],
   },
   {
     name: 'response.include_body / include_headers',
@@ -739,4 +751,13 @@ test('--project-id/--kibana-url/--space win over the config, and make a project 
     SyntheticsProject | undefined;
   assert.deepEqual(lightProject?.spec.kibana.space, 'ops');
   assert.equal(lightProject?.spec.defaults, undefined);
+});
+
+test('Heartbeat gval JSON expressions: simple comparisons become path checks, the rest CEL', () => {
+  assert.deepEqual(simpleJsonComparison('$.queue.depth < 100'), { path: '$.queue.depth', lessThan: 100 });
+  assert.deepEqual(simpleJsonComparison('$.items[0].id != "x"'), { path: '$.items[0].id', notEquals: 'x' });
+  assert.equal(simpleJsonComparison('$.a == "x" && $.b > 1'), undefined);
+  assert.equal(simpleJsonComparison('$.a < "x"'), undefined);
+  assert.equal(gvalToCel('$.a == "$x" && b > 1'), 'body.a == "$x" && body.b > 1');
+  assert.equal(gvalToCel('$["a-b"] == 1'), 'body["a-b"] == 1');
 });

@@ -1777,16 +1777,22 @@ class Importer {
         this.#badValue(file, entry.position, path(key), entry.value, 'a string or a list of strings');
         continue;
       }
-      body[target] = list;
-      if (list.some((p) => /[\\^$.*+?()[\]{}|]/.test(p))) {
+      // Heartbeat compiles these as RE2 patterns. A pattern without regex syntax is plain
+      // text (body.contains, which translate quotes back with QuoteMeta); any other pattern
+      // stays a regular expression (body.matches), so both directions are exact.
+      const plain = list.filter((p) => !REGEX_META.test(p));
+      const patterns = list.filter((p) => REGEX_META.test(p));
+      if (plain.length > 0) body[target] = plain;
+      if (patterns.length > 0) {
+        const regexTarget = target === 'contains' ? 'matches' : 'notMatches';
+        body[regexTarget] = patterns;
         this.#diag.add(
           'notice',
           'import.body-pattern',
           file.display,
           entry.position,
           path(key),
-          `Heartbeat reads ${key} as regular expressions; synthctl's body.${target} matches plain text. A pattern with regex syntax imports literally`,
-          `Move regular expressions to body.${target === 'contains' ? 'matches' : 'notMatches'} if that is what they are.`,
+          `${key} patterns with regular-expression syntax are imported as body.${regexTarget} (Heartbeat reads them as RE2 regular expressions): ${patterns.map((p) => JSON.stringify(p)).join(', ')}`,
         );
       }
     }
@@ -1820,18 +1826,25 @@ class Importer {
       }
       const description = typeof item.description === 'string' ? { description: item.description } : {};
       if (typeof item.expression === 'string') {
-        const rewritten = rootFieldsToBody(item.expression);
-        out.push({ ...description, expression: rewritten });
-        if (rewritten !== item.expression) {
-          this.#diag.add(
-            'notice',
-            'import.json-expression',
-            file.display,
-            entry.position,
-            itemPath,
-            `Heartbeat evaluates the expression with the body's top-level fields as variables; synthctl names the body \`body\`: imported as ${JSON.stringify(rewritten)}`,
-          );
+        // Heartbeat evaluates gval with the JSONPath extension over the parsed body
+        // (`$.status == "ok"`). The simple comparisons Kibana round-trips become path checks;
+        // anything else becomes the equivalent CEL over `body`.
+        const simple = simpleJsonComparison(item.expression);
+        if (simple !== undefined) {
+          out.push({ ...description, ...simple });
+          return;
         }
+        const cel = gvalToCel(item.expression);
+        out.push({ ...description, expression: cel });
+        this.#diag.add(
+          'warning',
+          'import.json-expression',
+          file.display,
+          entry.position,
+          itemPath,
+          `the Heartbeat (gval) expression ${JSON.stringify(item.expression)} is imported as the CEL expression ${JSON.stringify(cel)}; the runner evaluates it, but Kibana takes only \`$.path <op> value\` comparisons from synthctl`,
+          'Split it into path checks (path + equals, notEquals, lessThan or greaterThan) to keep it in Kibana.',
+        );
         return;
       }
       const condition = isObject(item.condition) ? item.condition : undefined;
@@ -2513,6 +2526,52 @@ function stripUserinfo(target: string): { url: string; userinfo?: { username: st
   parsed.username = '';
   parsed.password = '';
   return { url: parsed.toString(), userinfo: { username } };
+}
+
+/** Go's regexp.QuoteMeta set: a pattern with none of these matches itself as plain text. */
+const REGEX_META = /[\\.+*?()|[\]{}^$]/;
+
+/**
+ * `$.a.b == "x"`, `$.items[0].n < 5`: one JSONPath compared with one JSON literal, the form
+ * Kibana keeps and translate produces. Undefined for anything else.
+ */
+export function simpleJsonComparison(expression: string): Omit<JsonCheck, 'description'> | undefined {
+  const match = /^\s*(\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])+)\s*(==|!=|<|>)\s*(.+?)\s*$/.exec(expression);
+  if (match === null) return undefined;
+  const [, path = '', op, literal = ''] = match;
+  let value: unknown;
+  try {
+    value = JSON.parse(literal);
+  } catch {
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') return undefined;
+  if (op === '==') return { path, equals: value };
+  if (op === '!=') return { path, notEquals: value };
+  if (typeof value !== 'number') return undefined;
+  return op === '<' ? { path, lessThan: value } : { path, greaterThan: value };
+}
+
+/** A gval expression over the body as CEL over `body`: `$.a` and bare `a` become `body.a`. */
+export function gvalToCel(expression: string): string {
+  let out = '';
+  let quote: string | undefined;
+  for (let i = 0; i < expression.length; i++) {
+    const ch = expression[i]!;
+    if (quote !== undefined) {
+      out += ch;
+      if (ch === '\\') out += expression[++i] ?? '';
+      else if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === '`') {
+      quote = ch === '`' ? '"' : ch;
+      out += quote;
+      continue;
+    }
+    out += ch === '$' ? 'body' : ch;
+  }
+  return rootFieldsToBody(out);
 }
 
 const CEL_WORDS = new Set([
