@@ -68,7 +68,7 @@ export async function runApply(
     });
     context.stdout.write(renderPlan(plan, 'text'));
     if (!plan.hasChanges) {
-      const failed = plan.summary.error > 0 || plan.errors.length > 0;
+      const failed = plan.blocked || plan.summary.error > 0 || plan.errors.length > 0;
       context.stdout.write(failed ? 'Nothing applied.\n' : 'Nothing to apply.\n');
       return failed ? EXIT.failure : EXIT.ok;
     }

@@ -84,7 +84,7 @@ export async function runPlan(
   try {
     const plan = await computePlan(paths, flags, context);
     context.stdout.write(renderPlan(plan, flags.format));
-    if (plan.summary.error > 0 || plan.errors.length > 0) return PLAN_EXIT.error;
+    if (plan.blocked || plan.summary.error > 0 || plan.errors.length > 0) return PLAN_EXIT.error;
     return plan.hasChanges ? PLAN_EXIT.changes : PLAN_EXIT.noChanges;
   } catch (error) {
     return reportSyncError('plan', error, context);

@@ -326,7 +326,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     ...result,
     ...(pruneRefused === undefined ? {} : { pruneRefused }),
     planErrors,
-    ok: result.failed.length === 0 && planErrors === 0 && pruneRefused === undefined,
+    ok: result.failed.length === 0 && planErrors === 0 && pruneRefused === undefined && !plan.blocked,
   };
 }
 

@@ -295,6 +295,8 @@ export async function planProject(options: PlanOptions): Promise<Plan> {
         ? `a Kibana param ${key} exists in space ${api.space} and is not owned by project ${projectId} (tags ${JSON.stringify(live.tags ?? [])}); synthctl will not overwrite it`
         : undefined);
     if (error !== undefined) {
+      // Monitors referencing it fail too: they would point at someone else's value.
+      paramErrors.set(key, error);
       paramPlans.push({ ...base, action: 'error', changed: [], error });
       continue;
     }
