@@ -85,16 +85,32 @@ export function validateLoaded(
     });
   }
   // Semantic checks assume schema-valid input; the rest already has its errors.
-  diagnostics.push(
-    ...checkSemantics({
-      resources: accepted.map((resource) => ({
-        resource: typedResource(resource),
-        file: resource.file,
-        locate: (path) => resource.locate(path),
-      })),
-      ...(readFile === undefined ? {} : { readFile }),
-    }),
-  );
+  try {
+    diagnostics.push(
+      ...checkSemantics({
+        resources: accepted.map((resource) => ({
+          resource: typedResource(resource),
+          file: resource.file,
+          locate: (path) => resource.locate(path),
+        })),
+        ...(readFile === undefined ? {} : { readFile }),
+      }),
+    );
+  } catch (error) {
+    // checkSemantics promises not to throw; validation must not crash if it ever does.
+    const at = accepted[0];
+    if (at !== undefined) {
+      diagnostics.push({
+        severity: 'error',
+        file: at.file,
+        line: at.position.line,
+        column: at.position.column,
+        path: '',
+        code: 'semantic.internal',
+        message: `the semantic checks failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  }
   return {
     resources: loaded.resources,
     accepted,
