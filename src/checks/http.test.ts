@@ -774,6 +774,9 @@ describe('http check, TLS', () => {
       (await run({ url: url('valid', 'wrong.example'), tls: { ...ca(), serverName: 'localhost' } })).up,
       true,
     );
+    assert.equal(servers.valid?.serverNames.at(-1), 'localhost', 'serverName is sent as SNI');
+    assert.equal((await run({ url: url('valid', '127.0.0.1'), tls: ca() })).up, true, 'IP SAN');
+    assert.equal(servers.valid?.serverNames.at(-1), false, 'no SNI for an IP address');
     assert.equal((await run({ url: url('nosan'), tls: ca() })).up, true, 'full falls back to the CN');
     assert.deepEqual((await run({ url: url('nosan'), tls: { ...ca(), verificationMode: 'strict' } })).error, {
       type: 'tls',

@@ -11,6 +11,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 
 /** A request as the target saw it. */
@@ -27,6 +28,8 @@ export interface HttpTarget {
   origin: string;
   port: number;
   requests: CapturedRequest[];
+  /** SNI names of TLS connections (`false` when the client sent none). */
+  serverNames: (string | false)[];
   close(): Promise<void>;
 }
 
@@ -188,6 +191,10 @@ export async function startHttpTarget(tls?: HttpsOptions, host = '127.0.0.1'): P
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+  const serverNames: (string | false)[] = [];
+  server.on('secureConnection', (s: TLSSocket) => {
+    serverNames.push(s.servername ?? false);
+  });
   // A TLS client that gives up during the handshake is not the target's problem.
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
@@ -196,6 +203,7 @@ export async function startHttpTarget(tls?: HttpsOptions, host = '127.0.0.1'): P
     origin: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     port,
     requests,
+    serverNames,
     close: async () => {
       for (const t of timers) clearTimeout(t);
       for (const s of sockets) s.destroy();
