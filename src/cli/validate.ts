@@ -9,7 +9,8 @@ import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index
 import { shouldColor } from '../report/render-text.js';
 import { EXIT, UsageError, type CommandContext } from './context.js';
 
-interface ValidateFlags {
+/** The flags of `synthctl validate`. */
+export interface ValidateFlags {
   readonly format: ReportFormat;
   readonly output?: string;
   readonly quiet?: boolean;
