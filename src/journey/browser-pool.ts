@@ -94,6 +94,8 @@ export interface BrowserLease {
   readonly userAgent: string;
   /** How long acquiring took (waiting plus launching), ms. */
   readonly waitedMs: number;
+  /** The browser process id, when it could be found (Linux). */
+  readonly pid?: number;
   /** Returns the browser; `healthy: false` replaces it (a hung context, a crash). */
   release(options?: { healthy?: boolean }): Promise<void>;
 }
@@ -273,6 +275,7 @@ export class BrowserPool {
       browser,
       userAgent: slot.userAgent ?? '',
       waitedMs,
+      ...(slot.pid === undefined ? {} : { pid: slot.pid }),
       release: async (options) => {
         if (released) return;
         released = true;

@@ -58,33 +58,40 @@ async function handle(
     res.end(body);
   };
   switch (`${req.method ?? 'GET'} ${url.pathname}`) {
-    case 'GET /':
-      { html(
-        200,
-        page('Home', '<h1 id="title">Test site</h1><a id="to-login" href="/login">Sign in</a>'),
-      ); return; }
-    case 'GET /login':
-      { html(200, LOGIN); return; }
+    case 'GET /': {
+      html(200, page('Home', '<h1 id="title">Test site</h1><a id="to-login" href="/login">Sign in</a>'));
+      return;
+    }
+    case 'GET /favicon.ico':
+      res.writeHead(204);
+      res.end();
+      return;
+    case 'GET /login': {
+      html(200, LOGIN);
+      return;
+    }
     case 'POST /login': {
       const form = new URLSearchParams(await readBody(req));
       if (form.get('user') === 'demo' && form.get('password') === 'demo') {
         res.writeHead(303, { location: '/dashboard', 'set-cookie': 'session=demo; Path=/; HttpOnly' });
         return res.end();
       }
-      html(401, page('Sign in', '<h1>Sign in</h1><p id="error">Wrong user or password</p>')); return;
+      html(401, page('Sign in', '<h1>Sign in</h1><p id="error">Wrong user or password</p>'));
+      return;
     }
     case 'GET /dashboard':
       if (cookies(req).session !== 'demo') {
         res.writeHead(303, { location: '/login' });
         return res.end();
       }
-      { html(200, page('Dashboard', '<h1 id="welcome">Welcome, demo</h1>')); return; }
+      {
+        html(200, page('Dashboard', '<h1 id="welcome">Welcome, demo</h1>'));
+        return;
+      }
     case 'GET /slow': {
       const ms = Math.min(10_000, Number(url.searchParams.get('ms') ?? '500'));
-      html(
-        200,
-        page('Slow', `<h1 id="slow">Slow</h1><script src="/slow-resource.js?ms=${ms}"></script>`),
-      ); return;
+      html(200, page('Slow', `<h1 id="slow">Slow</h1><script src="/slow-resource.js?ms=${ms}"></script>`));
+      return;
     }
     case 'GET /slow-resource.js': {
       const ms = Math.min(10_000, Number(url.searchParams.get('ms') ?? '500'));
@@ -100,27 +107,32 @@ async function handle(
       });
       return;
     }
-    case 'GET /js-error':
-      { html(
+    case 'GET /js-error': {
+      html(
         200,
         page(
           'Broken',
           '<h1 id="broken">Broken</h1><script>console.error("something is off"); throw new Error("boom from the page");</script>',
         ),
-      ); return; }
+      );
+      return;
+    }
     case 'GET /cookie': {
       const seen = cookies(req).visited === 'yes';
       html(200, page('Cookie', `<p id="seen">${seen ? 'seen before' : 'first visit'}</p>`), {
         'set-cookie': 'visited=yes; Path=/',
-      }); return;
+      });
+      return;
     }
     case 'GET /hang':
       // Never answers; closed with the server.
       pending.add(res);
       res.on('close', () => pending.delete(res));
       return;
-    default:
-      { html(404, page('Not found', '<h1>Not found</h1>')); return; }
+    default: {
+      html(404, page('Not found', '<h1>Not found</h1>'));
+      return;
+    }
   }
 }
 
