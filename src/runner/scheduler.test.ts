@@ -5,6 +5,7 @@ import type { Check, RunnableMonitor } from '../checks/types.js';
 import type { ResultRecord } from './result.js';
 import { ManualClock } from './manual-clock.js';
 import { Scheduler, nextSlot, spreadOffset, type MissedReason, type SchedulerOptions } from './scheduler.js';
+import { CHECK_TIMEOUT_GRACE_MS } from './scheduler.js';
 import { FakeCheck, gate, downOutcome, hang, makeMonitor, upOutcome } from '../../test/runner-fakes.js';
 
 function setup(
@@ -159,7 +160,8 @@ test('the timeout runs on the injected clock, aborts the check and frees the slo
   assert.equal(obeying.calls[0]!.signal.aborted, false);
   await clock.advance(1);
   assert.equal(obeying.calls[0]!.signal.aborted, true);
-  await clock.advance(2_000);
+  // The check that ignores its signal is cut off after the grace period.
+  await clock.advance(2_000 + CHECK_TIMEOUT_GRACE_MS);
   const finals = await once;
   assert.deepEqual(
     finals.map((r) => [r.monitorId, r.status, r.error?.type, r.error?.message, r.durationMs]),
@@ -389,4 +391,30 @@ test('startupSpreadMs: the first run comes soon after start, spread by id, then 
     assert.ok(next - first >= 300_000, 'the second run came back to back with the startup run');
   }
   await scheduler.stop();
+});
+
+test("a check's own timeout sentence wins over the generic one", async () => {
+  const precise = new FakeCheck(
+    'http',
+    (_m, signal) =>
+      new Promise((resolve) => {
+        signal.addEventListener(
+          'abort',
+          () => {
+            resolve({
+              up: false,
+              durationMs: 5_000,
+              error: { type: 'timeout', message: 'timed out after 5s waiting for response headers' },
+            });
+          },
+          { once: true },
+        );
+      }),
+  );
+  const { clock, scheduler } = setup([makeMonitor('p', { timeoutMs: 5_000 })], [precise]);
+  const once = scheduler.runOnce();
+  await clock.advance(5_000);
+  const [record] = await once;
+  assert.equal(record?.error?.message, 'timed out after 5s waiting for response headers');
+  assert.equal(clock.pendingTimers, 0);
 });

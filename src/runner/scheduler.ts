@@ -498,20 +498,24 @@ export class Scheduler {
     }
     const started = this.#clock.now();
     const { signal, dispose } = clockTimeoutSignal(this.#clock, monitor.timeoutMs, runSignal);
+    // The check sees its deadline first and answers with its own precise sentence ("timed out
+    // after 2s waiting for response headers"); the hard deadline, a little later, only
+    // catches checks that ignore their signal.
+    const hard = clockTimeoutSignal(this.#clock, monitor.timeoutMs + CHECK_TIMEOUT_GRACE_MS, runSignal);
     const timedOut = (): CheckOutcome => ({
       up: false,
-      durationMs: this.#clock.now() - started,
+      durationMs: Math.min(this.#clock.now() - started, monitor.timeoutMs),
       error: { type: 'timeout', message: `check timed out after ${formatMs(monitor.timeoutMs)}` },
     });
-    // Race the check with its own signal: a check that ignores the signal must not hold the
+    // Race the check with the hard deadline: a check that ignores the signal must not hold the
     // slot (and every monitor queued behind it) past the timeout.
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<'aborted'>((resolve) => {
       onAbort = () => {
         resolve('aborted');
       };
-      if (signal.aborted) resolve('aborted');
-      else signal.addEventListener('abort', onAbort, { once: true });
+      if (hard.signal.aborted) resolve('aborted');
+      else hard.signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
       const result = await Promise.race([
@@ -523,7 +527,9 @@ export class Scheduler {
           ),
         aborted,
       ]);
-      if (result === 'aborted' || signal.reason instanceof CheckTimeoutError) {
+      if (result === 'aborted') return timedOut();
+      if (signal.reason instanceof CheckTimeoutError && ('err' in result || result.outcome.up)) {
+        // Past the deadline only a down verdict with the check's own explanation stands.
         return timedOut();
       }
       if ('err' in result) {
@@ -540,10 +546,14 @@ export class Scheduler {
       return result.outcome;
     } finally {
       dispose();
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+      hard.dispose();
+      if (onAbort !== undefined) hard.signal.removeEventListener('abort', onAbort);
     }
   }
 }
+
+/** How long a check may take past its timeout to report why it timed out. */
+export const CHECK_TIMEOUT_GRACE_MS = 250;
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
