@@ -89,6 +89,13 @@ function visit(
 ): void {
   const locate = (path: PathSegments, target?: LocateTarget) =>
     doc.positions.locate([...prefix, ...path], target);
+  // Name the resource in its diagnostics when it has a kind and a name to be named by.
+  const meta = isRecord(value) && isRecord(value.metadata) ? value.metadata : {};
+  const named =
+    isRecord(value) && typeof value.kind === 'string' && typeof meta.name === 'string'
+      ? resourceId(value.kind, typeof meta.namespace === 'string' ? meta.namespace : undefined, meta.name)
+      : undefined;
+
   const report = (
     severity: Severity,
     path: PathSegments,
@@ -107,6 +114,7 @@ function visit(
       code,
       message,
       ...(hint === undefined ? {} : { hint }),
+      ...(named === undefined ? {} : { resource: named }),
     });
   };
 
