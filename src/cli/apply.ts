@@ -65,6 +65,8 @@ export async function runApply(
       onClient: (c) => {
         client = c;
       },
+      // A hash differs whenever Git or Kibana changed a monitor: apply reads only those.
+      liveConfigs: 'changed',
     });
     context.stdout.write(renderPlan(plan, 'text'));
     if (!plan.hasChanges) {

@@ -31,6 +31,7 @@ export interface SyncFlags {
   readonly caFile?: string;
   readonly insecure?: boolean;
   readonly proxy?: string;
+  readonly liveConfigs?: 'all' | 'changed';
 }
 
 interface PlanFlags extends SyncFlags {
@@ -57,7 +58,13 @@ export function addSyncOptions(command: Command): Command {
     .option('--allow-mass-delete', 'let prune delete more than spec.prune.maxDeletes monitors')
     .option('--ca-file <file>', 'PEM CA bundle to trust for Kibana')
     .option('--insecure', 'do not verify Kibana’s TLS certificate (test clusters only)')
-    .option('--proxy <url>', 'HTTP(S) proxy for Kibana requests');
+    .option('--proxy <url>', 'HTTP(S) proxy for Kibana requests')
+    .addOption(
+      new Option(
+        '--live-configs <which>',
+        'full Kibana configurations to read: all (field diffs and drift behind an intact hash; plan default) or changed (only monitors whose hash differs; apply default)',
+      ).choices(['all', 'changed']),
+    );
 }
 
 /** Registers `synthctl plan`. */
@@ -224,7 +231,11 @@ export async function computePlan(
   paths: readonly string[],
   flags: SyncFlags,
   context: CommandContext,
-  hooks: { onClient?: (client: KibanaClient) => void; client?: KibanaClient } = {},
+  hooks: {
+    onClient?: (client: KibanaClient) => void;
+    client?: KibanaClient;
+    liveConfigs?: 'all' | 'changed';
+  } = {},
 ): Promise<Plan> {
   const input = await loadSyncInput(paths, flags, context);
   const client = hooks.client ?? new KibanaClient(await clientOptionsFor(input.project, flags, context));
@@ -239,6 +250,7 @@ export async function computePlan(
       ...(flags.driftPolicy === undefined ? {} : { driftPolicy: flags.driftPolicy }),
       ...(flags.prune === false ? { prune: false } : {}),
       ...(flags.allowMassDelete === true ? { allowMassDelete: true } : {}),
+      liveConfigs: flags.liveConfigs ?? hooks.liveConfigs ?? 'all',
     });
   } finally {
     if (hooks.onClient === undefined && hooks.client === undefined) await client.close();

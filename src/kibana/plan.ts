@@ -163,6 +163,13 @@ export interface PlanOptions {
   /** Project root for browser bundles (default: each monitor's folder). */
   readonly root?: string;
   readonly readConfigMap?: ConfigMapReader;
+  /**
+   * Which full configurations to read: `all` (default) compares every monitor field by field,
+   * which also finds a configuration changed behind an intact hash; `changed` reads only the
+   * monitors whose hash differs (Kibana blanks the hash on every edit), which makes a no-op
+   * read nothing but the hash list.
+   */
+  readonly liveConfigs?: 'all' | 'changed';
   /** Page size of the public monitors list (default 500). */
   readonly livePageSize?: number;
 }
@@ -176,6 +183,8 @@ export class PlanError extends Error {
 export const DEFAULT_MAX_DELETES = 10;
 
 const LIGHTWEIGHT = new Set(['http', 'tcp', 'icmp']);
+/** Up to this many changed monitors are read one by one; more, and the whole list is read. */
+const CHANGED_READ_ONE_BY_ONE = 20;
 
 /** Computes the plan of `project` against the Kibana behind `api`. Writes nothing. */
 export async function planProject(options: PlanOptions): Promise<Plan> {
@@ -197,10 +206,13 @@ export async function planProject(options: PlanOptions): Promise<Plan> {
 
   // Live state and translation are independent: read Kibana while esbuild bundles.
   const liveHashes = api.listProjectMonitors(projectId, opts);
-  const liveConfigs = api.listMonitors({ projects: [projectId], perPage: options.livePageSize ?? 500 }, opts);
+  const listAll = (): Promise<{ total: number; monitors: PublicMonitor[] }> =>
+    api.listMonitors({ projects: [projectId], perPage: options.livePageSize ?? 500 }, opts);
+  const fullRead = (options.liveConfigs ?? 'all') === 'all';
+  const liveConfigs = fullRead ? listAll() : undefined;
   const liveParams = api.listParams(opts);
   // Avoid unhandled rejections while translation runs; awaited below.
-  for (const p of [liveHashes, liveConfigs, liveParams]) p.catch(() => undefined);
+  for (const p of [liveHashes, liveConfigs, liveParams]) p?.catch(() => undefined);
 
   const translated = await translateProject(options.monitors, {
     project,
@@ -212,11 +224,13 @@ export async function planProject(options: PlanOptions): Promise<Plan> {
     (t) => Array.isArray(t.payload['privateLocations']) && t.payload['privateLocations'].length > 0,
   );
   let hashes: Awaited<typeof liveHashes>;
-  let configs: Awaited<typeof liveConfigs>;
+  let configs: PublicMonitor[] | undefined;
   let params: SyntheticsParam[];
   let privateLocations: PrivateLocation[] = [];
   try {
-    [hashes, configs, params] = await Promise.all([liveHashes, liveConfigs, liveParams]);
+    let listed: { monitors: PublicMonitor[] } | undefined;
+    [hashes, listed, params] = await Promise.all([liveHashes, liveConfigs, liveParams]);
+    configs = listed?.monitors;
     if (needsPrivate) privateLocations = await api.listPrivateLocations(opts);
   } catch (error) {
     throw new PlanError(`cannot read the live state of project ${projectId}: ${messageOf(error)}`, {
@@ -333,8 +347,33 @@ export async function planProject(options: PlanOptions): Promise<Plan> {
   // ---- monitors
   const driftPolicy = options.driftPolicy ?? project.spec.driftPolicy ?? 'Report';
   const hashById = new Map(hashes.monitors.map((m) => [m.journey_id, m.hash]));
+  const payloads = new Map(translated.translations.map((t) => [t.monitorId, finalPayload(t, digests)]));
+  if (configs === undefined) {
+    // `changed`: Kibana blanks the hash on every edit (kibana#143856), so only monitors whose
+    // hash differs can differ; read just those, one by one when few.
+    const needed = [...payloads.values()]
+      .filter((p) => {
+        const live = hashById.get(p.id);
+        return live !== undefined && live !== p.hash;
+      })
+      .map((p) => p.id);
+    try {
+      if (needed.length > CHANGED_READ_ONE_BY_ONE) configs = (await listAll()).monitors;
+      else {
+        configs = [];
+        for (const id of needed) {
+          const m = await api.getMonitor(`${id}-${projectId}-${api.space}`, opts);
+          if (m !== undefined) configs.push(m);
+        }
+      }
+    } catch (error) {
+      throw new PlanError(`cannot read the live monitors of project ${projectId}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
   const configById = new Map<string, PublicMonitor>();
-  for (const m of configs.monitors) {
+  for (const m of configs) {
     if (m['project_id'] !== undefined && m['project_id'] !== projectId) continue;
     const jid = m['journey_id'];
     if (typeof jid === 'string') configById.set(jid, m);
@@ -344,8 +383,7 @@ export async function planProject(options: PlanOptions): Promise<Plan> {
   for (const t of translated.translations) {
     declared.add(t.monitorId);
     monitorPlans.push(
-      planMonitor(t, {
-        digests,
+      planMonitor(t, payloads.get(t.monitorId)!, {
         paramErrors,
         capabilities,
         privateLocations,
@@ -444,7 +482,6 @@ export async function planProject(options: PlanOptions): Promise<Plan> {
 }
 
 interface MonitorContext {
-  digests: Readonly<Record<string, string>>;
   paramErrors: ReadonlyMap<string, string>;
   capabilities: KibanaCapabilities;
   privateLocations: readonly PrivateLocation[];
@@ -458,13 +495,17 @@ interface MonitorContext {
   source: string | undefined;
 }
 
-function planMonitor(t: Translation, ctx: MonitorContext): MonitorPlan {
-  // The hash covers the digests of the secrets this monitor references (rotation changes it).
+/** The payload with its final hash, which covers the digests of the secrets it references. */
+function finalPayload(t: Translation, digests: Readonly<Record<string, string>>): ProjectMonitorPayload {
+  if (t.params.length === 0) return t.payload;
   const referenced: Record<string, string> = {};
-  for (const p of t.params) referenced[p.key] = ctx.digests[p.key] ?? '';
+  for (const p of t.params) referenced[p.key] = digests[p.key] ?? '';
   const payload: ProjectMonitorPayload = { ...t.payload };
   payload.hash = hashMonitor(payload, { secretDigests: referenced });
+  return payload;
+}
 
+function planMonitor(t: Translation, payload: ProjectMonitorPayload, ctx: MonitorContext): MonitorPlan {
   const errors: string[] = t.issues
     .filter((i) => i.severity === 'error')
     .map((i) => `${i.path}: ${i.message}`);
