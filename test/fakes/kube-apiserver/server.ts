@@ -75,6 +75,7 @@ interface Watcher {
   readonly res: ServerResponse;
   readonly table: { columns: readonly PrinterColumn[] | undefined; includeObject: string | null } | undefined;
   timers: NodeJS.Timeout[];
+  stalled?: boolean;
 }
 
 /** Options of {@link FakeKubeApiServer}. */
@@ -304,6 +305,15 @@ export class FakeKubeApiServer {
     return watchers.length;
   }
 
+  /**
+   * Fault: the open watches stay connected but receive nothing more — the silent stall of
+   * client-node issues #596/#958 that only a watchdog re-list recovers from.
+   */
+  stallWatches(): number {
+    for (const w of this.#watchers) w.stalled = true;
+    return this.#watchers.size;
+  }
+
   /** Fault: ends every open watch cleanly, as the server's watch timeout does. */
   closeWatches(): void {
     for (const w of [...this.#watchers]) this.#endWatch(w);
@@ -440,6 +450,7 @@ export class FakeKubeApiServer {
   }
 
   #writeEvent(w: Watcher, type: string, object: Obj): void {
+    if (w.stalled === true) return;
     const payload = w.table
       ? toTable([object], w.table.columns, {
           resourceVersion: String(metaOf(object).resourceVersion ?? ''),
