@@ -145,9 +145,21 @@ test('workqueue_* metrics carry the name label', async () => {
   assert.match(text, /workqueue_depth\{name="syntheticmonitor",controller="syntheticmonitor"\} 1/);
   assert.match(text, /workqueue_adds_total\{name="syntheticmonitor",controller="syntheticmonitor"\} 2/);
   assert.match(text, /workqueue_retries_total\{name="syntheticmonitor",controller="syntheticmonitor"\} 1/);
-  assert.match(text, /workqueue_unfinished_work_seconds\{name="syntheticmonitor",controller="syntheticmonitor"\} 1\.5/);
-  assert.match(text, /workqueue_longest_running_processor_seconds\{name="syntheticmonitor",controller="syntheticmonitor"\} 1\.5/);
-  assert.match(text, /workqueue_queue_duration_seconds_sum\{name="syntheticmonitor",controller="syntheticmonitor"\} 0\.25/);
+  assert.match(
+    text,
+    /workqueue_unfinished_work_seconds\{name="syntheticmonitor",controller="syntheticmonitor"\} 1\.5/,
+  );
+  assert.match(
+    text,
+    /workqueue_longest_running_processor_seconds\{name="syntheticmonitor",controller="syntheticmonitor"\} 1\.5/,
+  );
+  assert.match(
+    text,
+    /workqueue_queue_duration_seconds_sum\{name="syntheticmonitor",controller="syntheticmonitor"\} 0\.25/,
+  );
   q.done(key!);
-  assert.match(await registry.metrics(), /workqueue_work_duration_seconds_sum\{name="syntheticmonitor",controller="syntheticmonitor"\} 1\.5/);
+  assert.match(
+    await registry.metrics(),
+    /workqueue_work_duration_seconds_sum\{name="syntheticmonitor",controller="syntheticmonitor"\} 1\.5/,
+  );
 });
