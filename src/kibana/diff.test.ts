@@ -72,7 +72,7 @@ describe('diffMonitor', () => {
 
   test('a removed tag list resets to the default', () => {
     assert.deepEqual(diffMonitor({}, { tags: ['a'] }, ctx), [
-      { field: 'tags', before: ['a'], after: undefined },
+      { field: 'tags', before: ['a'], after: [] },
     ]);
   });
 

@@ -238,7 +238,7 @@ export function diffMonitor(desired: Readonly<Json>, live: Readonly<Json>, ctx: 
     const b = comparable(key, actual, ctx);
     if (a === undefined && (b === undefined || isEmpty(b))) continue;
     if (canonicalJson(a) === canonicalJson(b)) continue;
-    changes.push(displayChange(key, actual, key in desired ? wanted : undefined));
+    changes.push(displayChange(key, actual, wanted));
   }
   return changes;
 }

@@ -205,7 +205,8 @@ export async function planProject(options: PlanOptions): Promise<Plan> {
   }
 
   // Live state and translation are independent: read Kibana while esbuild bundles.
-  const liveHashes = api.listProjectMonitors(projectId, opts);
+  // Kibana's default page (`get_monitor_project.ts`), as push reads it: 5 requests for 5,000.
+  const liveHashes = api.listProjectMonitors(projectId, { ...opts, perPage: 1000 });
   const listAll = (): Promise<{ total: number; monitors: PublicMonitor[] }> =>
     api.listMonitors({ projects: [projectId], perPage: options.livePageSize ?? 500 }, opts);
   const fullRead = (options.liveConfigs ?? 'all') === 'all';
@@ -351,12 +352,17 @@ export async function planProject(options: PlanOptions): Promise<Plan> {
   if (configs === undefined) {
     // `changed`: Kibana blanks the hash on every edit (kibana#143856), so only monitors whose
     // hash differs can differ; read just those, one by one when few.
-    const needed = [...payloads.values()]
-      .filter((p) => {
-        const live = hashById.get(p.id);
-        return live !== undefined && live !== p.hash;
-      })
-      .map((p) => p.id);
+    const declaredIds = new Set([...declared, ...payloads.keys()]);
+    const needed = [
+      ...[...payloads.values()]
+        .filter((p) => {
+          const live = hashById.get(p.id);
+          return live !== undefined && live !== p.hash;
+        })
+        .map((p) => p.id),
+      // Deletes too, so the plan names what it removes.
+      ...hashes.monitors.filter((m) => !declaredIds.has(m.journey_id)).map((m) => m.journey_id),
+    ];
     try {
       if (needed.length > CHANGED_READ_ONE_BY_ONE) configs = (await listAll()).monitors;
       else {
