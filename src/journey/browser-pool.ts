@@ -1,10 +1,12 @@
 /**
- * Warm Chromium browsers, one per concurrent journey ("worker"). A journey leases a browser,
- * opens its own context (fresh cookies and storage), and gives it back. A browser is replaced
- * after `maxRunsPerBrowser` journeys, when it disconnects (crash), when a run reports it
- * unhealthy (a hung close), or when its process tree exceeds the memory or process budget.
- * Launching costs 0.4–1.2 s (environment.md §4), a context about 10 ms: reuse is the speed-up
- * over Elastic's agent, which starts a browser per run (elastic.md §7.5).
+ * Warm Chromium browsers for a runner worker. A journey leases a browser and opens its own
+ * context on it (fresh cookies and storage, about 10 ms); concurrent journeys share a browser,
+ * each in its own context, so a journey costs a renderer rather than a browser. A browser is
+ * replaced after `maxRunsPerBrowser` journeys, when it disconnects (crash), when a run reports
+ * it unhealthy (a hung close), or when its process tree exceeds the memory or process budget;
+ * a browser due for replacement takes no new journeys and is closed when its last one ends.
+ * Launching costs 0.4–1.2 s (environment.md §4): reuse is the speed-up over Elastic's agent,
+ * which starts a browser per run (elastic.md §7.5).
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, totalmem } from 'node:os';
@@ -26,10 +28,10 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ] as const;
 
-/** About what one browser with one journey needs; bounds the default concurrency. */
+/** About what one journey needs, browser share included; bounds the default concurrency. */
 const BYTES_PER_BROWSER = 512 * 1024 * 1024;
 
-/** Browsers at once by default: the CPU count, at most what memory allows, between 1 and 8. */
+/** Journeys at once by default: the CPU count, at most what half the memory allows, 1 to 8. */
 export function defaultBrowserConcurrency(cpus = availableParallelism(), memoryBytes = totalmem()): number {
   return Math.max(1, Math.min(8, cpus, Math.floor(memoryBytes / 2 / BYTES_PER_BROWSER)));
 }
@@ -39,15 +41,17 @@ export type BrowserLauncher = (options: LaunchOptions) => Promise<Browser>;
 
 /** Pool settings. */
 export interface BrowserPoolOptions {
-  /** Browsers at once (default {@link defaultBrowserConcurrency}). */
+  /** Journeys at once (default {@link defaultBrowserConcurrency}). */
   size?: number;
+  /** Concurrent journeys (contexts) on one browser (default: all of them, one browser). */
+  contextsPerBrowser?: number;
   executablePath?: string;
   headless?: boolean;
   /** Extra Chromium flags after {@link CHROMIUM_ARGS}. */
   args?: readonly string[];
   /** Journeys per browser before it is replaced (default 50). */
   maxRunsPerBrowser?: number;
-  /** Replace a browser whose process tree uses more resident memory (default 1 GiB). */
+  /** Replace a browser whose process tree uses more memory (proportional set size; default 1 GiB). */
   memoryBudgetBytes?: number;
   /** Replace a browser whose process tree has more processes (default 24). */
   processBudget?: number;
@@ -81,8 +85,12 @@ interface Slot {
   /** In-flight launch. */
   launching?: Promise<Browser>;
   marker: string;
+  /** Journeys run on the current browser. */
   runs: number;
-  busy: boolean;
+  /** Journeys running on it now. */
+  active: number;
+  /** Takes no new journeys; replaced once the running ones end. */
+  draining?: string;
   userAgent?: string;
   pid?: number;
 }
@@ -107,11 +115,17 @@ export interface BrowserPoolStats {
   crashed: number;
   leased: number;
   waiting: number;
+  browsers: number;
 }
 
-/** A fixed number of warm browsers handed out one journey at a time. */
+/**
+ * Warm browsers shared by concurrent journeys: `size` journeys at once, at most
+ * `contextsPerBrowser` of them on one browser (each in its own context). One browser for all
+ * (the default) costs least memory per journey; more browsers contain a crash to fewer runs.
+ */
 export class BrowserPool {
   readonly size: number;
+  readonly contextsPerBrowser: number;
   readonly #options: Required<
     Pick<BrowserPoolOptions, 'executablePath' | 'headless' | 'maxRunsPerBrowser' | 'launchTimeoutMs'>
   > &
@@ -122,10 +136,14 @@ export class BrowserPool {
   readonly #log: Logger;
   readonly #launcher: BrowserLauncher;
   #closed = false;
-  readonly #stats: BrowserPoolStats = { launches: 0, recycled: 0, crashed: 0, leased: 0, waiting: 0 };
+  readonly #stats = { launches: 0, recycled: 0, crashed: 0 };
 
   constructor(options: BrowserPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? defaultBrowserConcurrency()));
+    this.contextsPerBrowser = Math.max(
+      1,
+      Math.min(this.size, Math.floor(options.contextsPerBrowser ?? this.size)),
+    );
     this.#options = {
       ...options,
       executablePath: options.executablePath ?? DEFAULT_EXECUTABLE,
@@ -135,37 +153,38 @@ export class BrowserPool {
     };
     this.#log = options.logger ?? silentLogger;
     this.#launcher = options.launcher ?? ((o) => chromium.launch(o));
-    this.#slots = Array.from({ length: this.size }, (_, id) => ({
+    const browsers = Math.ceil(this.size / this.contextsPerBrowser);
+    this.#slots = Array.from({ length: browsers }, (_, id) => ({
       id,
       marker: `--synthctl-browser=${randomUUID()}`,
       runs: 0,
-      busy: false,
+      active: 0,
     }));
   }
 
   stats(): BrowserPoolStats {
     return {
       ...this.#stats,
-      leased: this.#slots.filter((s) => s.busy).length,
+      leased: this.#slots.reduce((n, s) => n + s.active, 0),
       waiting: this.#waiters.length,
+      browsers: this.#slots.filter((s) => s.browser !== undefined).length,
     };
   }
 
-  /** Waits for a free slot (FIFO), starts its browser if needed, and lends it. */
+  /** Waits for capacity (FIFO), starts a browser if needed, and lends it for one journey. */
   async acquire(signal?: AbortSignal): Promise<BrowserLease> {
     if (this.#closed) throw new BrowserPoolClosedError();
     signal?.throwIfAborted();
     const started = performance.now();
-    const slot =
-      this.#slots.find((s) => !s.busy && s.browser?.isConnected() === true) ??
-      this.#slots.find((s) => !s.busy);
-    const taken = slot ?? (await this.#wait(signal));
-    taken.busy = true;
+    let slot = this.#waiters.length === 0 ? this.#available() : undefined;
+    if (slot !== undefined) slot.active++;
+    else slot = await this.#wait(signal);
     try {
-      const browser = await this.#browserOf(taken, signal);
-      return this.#lease(taken, browser, performance.now() - started);
+      const browser = await this.#browserOf(slot, signal);
+      return this.#lease(slot, browser, performance.now() - started);
     } catch (err) {
-      this.#free(taken);
+      slot.active--;
+      this.#settle(slot);
       throw err;
     }
   }
@@ -177,6 +196,16 @@ export class BrowserPool {
     await Promise.allSettled(this.#slots.flatMap((s) => (s.launching === undefined ? [] : [s.launching])));
     for (const slot of this.#slots) this.#retire(slot, 'pool closed');
     await Promise.allSettled([...this.#closing]);
+  }
+
+  /** The least busy slot that takes a journey now: live browsers first, then ones to start. */
+  #available(): Slot | undefined {
+    const open = this.#slots.filter((s) => s.draining === undefined && s.active < this.contextsPerBrowser);
+    const byLoad = (a: Slot, b: Slot) => a.active - b.active;
+    return (
+      open.filter((s) => s.browser?.isConnected() === true || s.launching !== undefined).sort(byLoad)[0] ??
+      open.sort(byLoad)[0]
+    );
   }
 
   #wait(signal?: AbortSignal): Promise<Slot> {
@@ -203,7 +232,7 @@ export class BrowserPool {
 
   async #browserOf(slot: Slot, signal?: AbortSignal): Promise<Browser> {
     if (slot.browser?.isConnected() === true) return slot.browser;
-    if (slot.browser !== undefined) this.#retire(slot, 'disconnected');
+    if (slot.browser !== undefined && slot.launching === undefined) this.#retire(slot, 'disconnected');
     slot.launching ??= this.#launch(slot).finally(() => {
       delete slot.launching;
     });
@@ -249,7 +278,7 @@ export class BrowserPool {
     browser.on('disconnected', () => {
       if (slot.browser === browser && !this.#closed) {
         this.#stats.crashed++;
-        this.#log.warn({ slot: slot.id }, 'browser disconnected; it will be replaced');
+        this.#log.warn({ browser: slot.id }, 'browser disconnected; it will be replaced');
         delete slot.browser;
         delete slot.pid;
       }
@@ -281,15 +310,16 @@ export class BrowserPool {
         released = true;
         slot.runs++;
         const why = await this.#recycleReason(slot, browser, options?.healthy ?? true);
-        if (why !== undefined && slot.browser === browser) this.#retire(slot, why);
-        this.#free(slot);
+        if (why !== undefined && slot.browser === browser) slot.draining ??= why;
+        slot.active--;
+        this.#settle(slot);
       },
     };
   }
 
   async #recycleReason(slot: Slot, browser: Browser, healthy: boolean): Promise<string | undefined> {
-    if (this.#closed) return 'pool closed';
-    if (!browser.isConnected()) return 'disconnected';
+    if (this.#closed) return undefined;
+    if (!browser.isConnected()) return undefined;
     if (!healthy) return 'unhealthy';
     if (slot.runs >= this.#options.maxRunsPerBrowser) return `${slot.runs} runs`;
     const memoryBudget = this.#options.memoryBudgetBytes ?? 1024 * 1024 * 1024;
@@ -297,10 +327,26 @@ export class BrowserPool {
     if (slot.pid === undefined) return undefined;
     const usage = await treeUsage(slot.pid);
     if (usage === undefined) return undefined;
-    if (usage.rssBytes > memoryBudget)
-      return `memory ${Math.round(usage.rssBytes / 1048576)} MiB over budget ${Math.round(memoryBudget / 1048576)} MiB`;
+    if (usage.pssBytes > memoryBudget)
+      return `memory ${Math.round(usage.pssBytes / 1048576)} MiB over budget ${Math.round(memoryBudget / 1048576)} MiB`;
     if (usage.processes > processBudget) return `${usage.processes} processes over budget ${processBudget}`;
     return undefined;
+  }
+
+  /** Replaces a drained browser and hands free capacity to waiters. */
+  #settle(slot: Slot): void {
+    if (slot.draining !== undefined && slot.active === 0) {
+      this.#retire(slot, slot.draining);
+      delete slot.draining;
+    }
+    for (;;) {
+      const waiter = this.#waiters[0];
+      const free = waiter === undefined ? undefined : this.#available();
+      if (waiter === undefined || free === undefined) break;
+      this.#waiters.shift();
+      free.active++;
+      waiter.resolve(free);
+    }
   }
 
   /** Closes the slot's browser in the background (tracked, so `close` waits for it). */
@@ -312,19 +358,10 @@ export class BrowserPool {
     if (browser === undefined) return;
     if (why !== 'pool closed') {
       this.#stats.recycled++;
-      this.#log.info({ slot: slot.id, why }, 'browser recycled');
+      this.#log.info({ browser: slot.id, why }, 'browser recycled');
     }
     const closing = closeWithin(browser, 5000, pid).finally(() => this.#closing.delete(closing));
     this.#closing.add(closing);
-  }
-
-  #free(slot: Slot): void {
-    slot.busy = false;
-    const next = this.#waiters.shift();
-    if (next !== undefined) {
-      slot.busy = true;
-      next.resolve(slot);
-    }
   }
 }
 

@@ -8,8 +8,21 @@ import { readFile, readdir } from 'node:fs/promises';
 
 /** Resident memory and process count of one process tree. */
 export interface TreeUsage {
+  /** Sum of resident set sizes: counts memory shared between Chromium's processes repeatedly. */
   rssBytes: number;
+  /** Sum of proportional set sizes (shared pages split between their users): the honest total. */
+  pssBytes: number;
   processes: number;
+}
+
+async function pssOf(pid: number): Promise<number | undefined> {
+  try {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const m = /^Pss:\s+(\d+) kB/m.exec(rollup);
+    return m === null ? undefined : Number(m[1]) * 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 interface ProcInfo {
@@ -78,14 +91,16 @@ export async function treeUsage(root: number): Promise<TreeUsage | undefined> {
   }
   if (rootInfo === undefined) return undefined;
   let rssBytes = 0;
-  let processes = 0;
+  const members: ProcInfo[] = [];
   const stack = [rootInfo];
   // Bounded by the number of processes on the machine; a pid cycle cannot occur in /proc.
   while (stack.length > 0) {
     const p = stack.pop()!;
     rssBytes += p.rssBytes;
-    processes++;
+    members.push(p);
     stack.push(...(children.get(p.pid) ?? []));
   }
-  return { rssBytes, processes };
+  const pss = await Promise.all(members.map((p) => pssOf(p.pid)));
+  const pssBytes = pss.reduce<number>((sum, v, i) => sum + (v ?? members[i]!.rssBytes), 0);
+  return { rssBytes, pssBytes, processes: members.length };
 }

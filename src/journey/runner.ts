@@ -322,7 +322,9 @@ async function runJourney(
     context.setDefaultTimeout(actionTimeout ?? DEFAULT_ACTION_TIMEOUT_MS);
     context.setDefaultNavigationTimeout(navigationTimeout ?? DEFAULT_ACTION_TIMEOUT_MS);
     if (traceMode !== 'off')
-      await context.tracing.start({ screenshots: true, snapshots: true, title: journey.name });
+      // DOM snapshots make the trace useful; the screencast doubles the cost of recording every
+      // journey for retain-on-failure, so it is only on when traces are always kept.
+      await context.tracing.start({ screenshots: traceMode === 'on', snapshots: true, title: journey.name });
     recorder = new NetworkRecorder(context);
     const net = recorder;
     const currentStep = (): { name: string; index: number } | undefined => net.step;

@@ -1,0 +1,192 @@
+/**
+ * Browser journey benchmark: the 3-step sign-in journey of testdata/journeys/passing.journey.ts
+ * run N times (default 50) against the loopback test site,
+ *   - by synthctl: one warm browser, fresh context per run (concurrent runs share the browser), the journey file evaluated afresh per
+ *     run (as a browser monitor is), screenshots on, trace only on failure;
+ *   - by `@elastic/synthetics` started once per run, as Heartbeat runs it (elastic.md §7.5),
+ *     with Debian's Chromium and screenshots on.
+ * Reports wall time per journey and peak memory (proportional set size of the Node process plus
+ * its Chromium processes, sampled every 50 ms from /proc; RSS would count shared pages once per
+ * process) per concurrent journey, synthctl at concurrency 1,
+ * 2 and 4. Run: `npx tsx bench/browser.bench.ts [runs]` (env BENCH_ELASTIC_RUNS to shorten the
+ * Elastic side). Results: docs/benchmarks.md, raw JSON in bench/out/browser.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BrowserPool, CHROMIUM_ARGS, DEFAULT_EXECUTABLE } from '../src/journey/browser-pool.js';
+import { JourneyBundler } from '../src/journey/bundle.js';
+import { treeUsage } from '../src/journey/process-tree.js';
+import { runSuite } from '../src/journey/runner.js';
+import { startTestSite } from '../src/journey/test-site.js';
+
+const root = resolve(import.meta.dirname, '..');
+const journeyFile = join(root, 'testdata/journeys/passing.journey.ts');
+const elasticCli = join(root, 'node_modules/.bin/elastic-synthetics');
+const runs = Number(process.argv[2] ?? 50);
+const elasticRuns = Number(process.env.BENCH_ELASTIC_RUNS ?? runs);
+
+interface Stats {
+  runs: number;
+  failed: number;
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  totalMs: number;
+  peakRssMb: number;
+  peakRssPerJourneyMb: number;
+}
+
+function stats(
+  durations: number[],
+  failed: number,
+  totalMs: number,
+  peakBytes: number,
+  concurrency: number,
+): Stats {
+  const sorted = [...durations].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    runs: durations.length,
+    failed,
+    meanMs: round(durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length)),
+    p50Ms: round(at(0.5)),
+    p95Ms: round(at(0.95)),
+    totalMs: round(totalMs),
+    peakRssMb: round(peakBytes / 1048576),
+    peakRssPerJourneyMb: round(peakBytes / 1048576 / concurrency),
+  };
+}
+
+/** Samples the RSS of a process tree every 50 ms; `stop` returns the peak in bytes. */
+function sampler(pid: () => number | undefined): { stop: () => Promise<number> } {
+  let peak = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const p = pid();
+      if (p !== undefined) {
+        const usage = await treeUsage(p);
+        if (usage !== undefined) peak = Math.max(peak, usage.pssBytes);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return peak;
+    },
+  };
+}
+
+async function benchSynthctl(url: string, concurrency: number, count: number): Promise<Stats> {
+  const pool = new BrowserPool({ size: concurrency });
+  const bundler = new JourneyBundler();
+  // Warm-up: start the browsers and compile once, as a running runner has.
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const lease = await pool.acquire();
+      await lease.release();
+    }),
+  );
+  await bundler.load({ kind: 'file', path: journeyFile });
+  const durations: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const sample = sampler(() => process.pid);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next++;
+        const t0 = performance.now();
+        const suite = await bundler.load({ kind: 'file', path: journeyFile });
+        const result = await runSuite(suite, {
+          pool,
+          params: { url },
+          screenshots: 'on',
+          trace: 'retain-on-failure',
+        });
+        durations.push(performance.now() - t0);
+        if (result.journeys.some((j) => j.status !== 'succeeded')) failed++;
+      }
+    }),
+  );
+  const total = performance.now() - started;
+  const peak = await sample.stop();
+  await pool.close();
+  return stats(durations, failed, total, peak, concurrency);
+}
+
+async function benchElastic(url: string, count: number): Promise<Stats> {
+  const cwd = await mkdtemp(join(tmpdir(), 'synthctl-bench-elastic-'));
+  const args = [
+    journeyFile,
+    '--reporter',
+    'json',
+    '--screenshots',
+    'on',
+    '--params',
+    JSON.stringify({ url }),
+    '--playwright-options',
+    JSON.stringify({ executablePath: DEFAULT_EXECUTABLE, args: [...CHROMIUM_ARGS] }),
+  ];
+  const durations: number[] = [];
+  let failed = 0;
+  let peak = 0;
+  const started = performance.now();
+  try {
+    for (let i = 0; i < count; i++) {
+      const t0 = performance.now();
+      const child = spawn(elasticCli, args, {
+        cwd,
+        env: { ...process.env, NODE_ENV: 'production', PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const sample = sampler(() => child.pid);
+      const code = await new Promise<number>((r) =>
+        child.on('close', (c) => {
+          r(c ?? 1);
+        }),
+      );
+      durations.push(performance.now() - t0);
+      peak = Math.max(peak, await sample.stop());
+      if (code !== 0 || !out.includes('"status":"succeeded"')) failed++;
+    }
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+  return stats(durations, failed, performance.now() - started, peak, 1);
+}
+
+const site = await startTestSite();
+try {
+  const synthctl1 = await benchSynthctl(site.url, 1, runs);
+  const synthctl2 = await benchSynthctl(site.url, 2, runs);
+  const synthctl4 = await benchSynthctl(site.url, 4, runs);
+  const elastic = await benchElastic(site.url, elasticRuns);
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', node: process.version },
+    journey: 'testdata/journeys/passing.journey.ts (3 steps: open /login, fill and submit, check #welcome)',
+    synthctl: { concurrency1: synthctl1, concurrency2: synthctl2, concurrency4: synthctl4 },
+    elastic: { perRunProcess: elastic },
+    ratio: {
+      wallPerJourney: Math.round((elastic.meanMs / synthctl1.meanMs) * 10) / 10,
+      throughputAtConcurrency2: Math.round((elastic.meanMs / (synthctl2.totalMs / synthctl2.runs)) * 10) / 10,
+      memoryPerJourneyAtConcurrency2:
+        Math.round((synthctl2.peakRssPerJourneyMb / elastic.peakRssPerJourneyMb) * 100) / 100,
+    },
+  };
+  await mkdir(join(root, 'bench/out'), { recursive: true });
+  await writeFile(join(root, 'bench/out/browser.json'), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  await site.close();
+}
