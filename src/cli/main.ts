@@ -12,6 +12,7 @@ import { registerCrd } from './crd.js';
 import { registerImport } from './import.js';
 import { registerNew } from './new.js';
 import { registerRun } from './run.js';
+import { registerOperator } from './operator.js';
 import { registerJourney } from './journey.js';
 import { registerPlan } from './plan.js';
 import { registerApply } from './apply.js';
@@ -27,6 +28,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerPlan,
   registerApply,
   registerJourney,
+  registerOperator,
   // One line per command, above this comment (it keeps Prettier from joining the lines).
 ];
 

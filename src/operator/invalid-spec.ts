@@ -104,3 +104,41 @@ export async function reportInvalidSpec(
   };
   return (await client.patchStatus(ref, object, next, options.signal)) !== undefined;
 }
+
+/**
+ * The InvalidSpec step of a monitor reconcile: when the monitor fails the checks, write the
+ * status (no-op writes skipped), record one Warning Event per written status, and report it
+ * handled, so the reconcile returns without an error (no hot loop).
+ */
+export class InvalidSpecGuard {
+  readonly #client: KubeClient;
+  readonly #checker: MonitorSpecChecker;
+  readonly #now: () => number;
+
+  constructor(options: { client: KubeClient; checker?: MonitorSpecChecker; now?: () => number }) {
+    this.#client = options.client;
+    this.#checker = options.checker ?? new MonitorSpecChecker();
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** True when the monitor is invalid and its status now says so. */
+  async handle(ref: ResourceRef, object: KubeObject, signal: AbortSignal): Promise<boolean> {
+    const diagnostics = this.#checker.check(object);
+    if (diagnostics.length === 0) return false;
+    const written = await reportInvalidSpec(this.#client, ref, object, diagnostics, {
+      now: this.#now(),
+      signal,
+    });
+    if (written)
+      await this.#client.recordEvent(
+        {
+          involved: object,
+          type: 'Warning',
+          reason: 'InvalidSpec',
+          message: describeDiagnostics(diagnostics, 5),
+        },
+        signal,
+      );
+    return true;
+  }
+}

@@ -102,6 +102,7 @@ export class WorkQueue {
       inFlightStarts: () => this.#processing.values(),
       now: () => this.#clock.now(),
     });
+    this.#metrics?.depth.set(this.#labels, 0);
   }
 
   get #labels(): { name: string; controller: string } {
