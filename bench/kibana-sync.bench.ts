@@ -19,7 +19,30 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FakeKibana } from '../test/fakes/kibana/index.js';
-import { bundle, median } from './support/proc.js';
+import { build } from 'esbuild';
+
+/** The median of a list. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Bundles the CLI to plain JavaScript under node_modules/.cache (packages stay external). */
+async function bundle(entry: string): Promise<string> {
+  const outfile = join(ROOT, 'node_modules', '.cache', 'synthctl-bench', 'synthctl-cli.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,7 +96,11 @@ class CountingProxy {
   }
   async stop(): Promise<void> {
     for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      this.#server.close(() => {
+        resolve();
+      }),
+    );
   }
 }
 
