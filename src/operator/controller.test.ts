@@ -29,10 +29,10 @@ function setup(reconcile: Reconciler['reconcile'], workers = 2) {
 test('an error re-queues with growing backoff; success forgets it', async () => {
   const calls: number[] = [];
   let failures = 3;
-  const { clock, queue, stop, running, registry } = setup(async () => {
+  const { clock, queue, stop, running, registry } = setup(() => {
     calls.push(clock.now());
-    if (failures-- > 0) throw new Error('Kibana is down');
-    return undefined;
+    if (failures-- > 0) return Promise.reject(new Error('Kibana is down'));
+    return Promise.resolve(undefined);
   });
   const t0 = clock.now();
   queue.add('ns/a');
@@ -103,7 +103,9 @@ test('stopping aborts the reconcile context and workers return', async () => {
   let seen: AbortSignal | undefined;
   const { clock, queue, stop, running } = setup(async (_key, ctx) => {
     seen = ctx.signal;
-    await new Promise((r) => ctx.signal.addEventListener('abort', r));
+    await new Promise((r) => {
+      ctx.signal.addEventListener('abort', r);
+    });
     throw ctx.signal.reason;
   });
   queue.add('ns/a');

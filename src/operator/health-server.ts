@@ -97,7 +97,11 @@ export class HealthServer {
     const server = this.#server;
     this.#server = undefined;
     if (server === undefined) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
     for (const s of this.#sockets) s.destroy();
     await closed;
   }

@@ -43,7 +43,13 @@ describe('SupervisedInformer against the fake API server', () => {
     informer.onEvent((e) => events.push(e));
     const controller = new AbortController();
     informer.start(controller.signal);
-    return { informer, events, stop: () => controller.abort() };
+    return {
+      informer,
+      events,
+      stop: () => {
+        controller.abort();
+      },
+    };
   }
 
   const names = (events: InformerEvent<Obj>[]) => events.map((e) => `${e.type} ${e.key}`);

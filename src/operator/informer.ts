@@ -126,7 +126,9 @@ export class SupervisedInformer<T extends KubernetesObject> {
     if (this.#synced) return Promise.resolve(true);
     if (signal?.aborted === true) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const onAbort = (): void => resolve(false);
+      const onAbort = (): void => {
+        resolve(false);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#syncWaiters.push(() => {
         signal?.removeEventListener('abort', onAbort);

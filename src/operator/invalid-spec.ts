@@ -45,7 +45,7 @@ export class MonitorSpecChecker {
     };
     const schema = this.#validator.validate({
       kind: 'SyntheticMonitor',
-      apiVersion: String(input.apiVersion),
+      apiVersion: input.apiVersion,
       name,
       namespace,
       id,

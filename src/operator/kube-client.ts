@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- client-node 1.4.0 models are classes, but its ObjectSerializer takes plain JSON objects (the documented usage). */
 /**
  * The small Kubernetes surface the operator needs, over `@kubernetes/client-node` 1.4.0
  * (kubernetes.md §1): custom objects (get, list, status merge patch with an explicit
@@ -221,10 +222,7 @@ export interface KubeClient {
 }
 
 /** Client-node options that abort the request with `signal` (RequestContext.setSignal). */
-function withSignal(
-  signal: AbortSignal,
-  options?: ConfigurationOptions<ObservableMiddleware>,
-): ConfigurationOptions<ObservableMiddleware> {
+function withSignal(signal: AbortSignal, options?: ConfigurationOptions): ConfigurationOptions {
   const middleware: ObservableMiddleware = {
     pre: (context) => {
       context.setSignal(signal);
@@ -239,7 +237,7 @@ function withSignal(
   };
 }
 
-const mergePatch = (signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> =>
+const mergePatch = (signal: AbortSignal): ConfigurationOptions =>
   withSignal(signal, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
 
 function toLeaseRecord(lease: V1Lease): LeaseRecord {
@@ -266,7 +264,7 @@ function leaseBody(namespace: string, name: string, spec: LeaseSpec, resourceVer
       ...(spec.renewTime === undefined ? {} : { renewTime: spec.renewTime }),
       ...(spec.leaseTransitions === undefined ? {} : { leaseTransitions: spec.leaseTransitions }),
     },
-  } as V1Lease;
+  };
 }
 
 /** {@link KubeClient} over a client-node KubeConfig. */

@@ -18,9 +18,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 5000): Prom
 
 /** A LeaseApi that can be cut off, as a network partition from the API server. */
 function breakable(api: LeaseApi): LeaseApi & { broken: boolean } {
-  const fail = (): never => {
-    throw new KubeApiError(0, 'NetworkError', 'partitioned');
-  };
+  const fail = (): KubeApiError => new KubeApiError(0, 'NetworkError', 'partitioned');
   const wrapper = {
     broken: false,
     read: (...a: Parameters<LeaseApi['read']>) => (wrapper.broken ? Promise.reject(fail()) : api.read(...a)),
@@ -57,7 +55,14 @@ describe('LeaderElector against the fake API server', () => {
     });
     const controller = new AbortController();
     const done = elector.run(controller.signal);
-    return { elector, signals, stop: () => controller.abort(), done };
+    return {
+      elector,
+      signals,
+      stop: () => {
+        controller.abort();
+      },
+      done,
+    };
   }
 
   test('one of two candidates leads; when it stops renewing it stops at once, and the other takes over only after the lease expires', async () => {

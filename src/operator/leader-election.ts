@@ -237,6 +237,8 @@ export class LeaderElector {
         { lease: this.#leaseName, err: error },
         'could not release the lease; it expires on its own',
       );
+    } finally {
+      dispose();
     }
   }
 }

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- client-node 1.4.0 models are classes, but its ObjectSerializer takes plain JSON objects (the documented usage). */
 /**
  * The Kubernetes contract suite: the scenarios the fake API server passes
  * (`kube-scenarios.ts`), run against a real cluster when `KUBECONFIG` is set. Without one it
@@ -33,13 +34,11 @@ describe('Kubernetes contract suite (real cluster)', { skip }, () => {
       crdsInstalled = false;
     }
     if (crdsInstalled)
-      await kc
-        .makeApiClient(CoreV1Api)
-        .createNamespace({
-          body: {
-            metadata: { name: namespace, labels: { 'app.kubernetes.io/part-of': 'synthctl-contract' } },
-          },
-        });
+      await kc.makeApiClient(CoreV1Api).createNamespace({
+        body: {
+          metadata: { name: namespace, labels: { 'app.kubernetes.io/part-of': 'synthctl-contract' } },
+        },
+      });
   });
 
   after(async () => {

@@ -45,7 +45,7 @@ export class CrdSchema {
       if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
       const child = properties[key];
       if (!isNode(child)) {
-        delete object[key];
+        Reflect.deleteProperty(object, key);
         pruned.push(key);
       } else pruneNode(child, object[key], [key], pruned);
     }
@@ -78,7 +78,9 @@ function pruneNode(schema: Node, value: unknown, path: (string | number)[], prun
   if (schema['x-kubernetes-preserve-unknown-fields'] === true && !isNode(schema['properties'])) return;
   if (Array.isArray(value)) {
     if (isNode(schema['items']))
-      value.forEach((item, i) => pruneNode(schema['items'] as Node, item, [...path, i], pruned));
+      value.forEach((item, i) => {
+        pruneNode(schema['items'] as Node, item, [...path, i], pruned);
+      });
     return;
   }
   if (!isNode(value)) return;
@@ -91,7 +93,7 @@ function pruneNode(schema: Node, value: unknown, path: (string | number)[], prun
       schema['x-kubernetes-preserve-unknown-fields'] !== true &&
       schema['additionalProperties'] !== true
     ) {
-      delete value[key];
+      Reflect.deleteProperty(value, key);
       pruned.push(formatPath([...path, key]));
     }
   }

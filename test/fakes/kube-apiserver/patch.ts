@@ -22,7 +22,7 @@ export function mergePatch(target: Json, patch: Json): Json {
   if (!isObject(patch)) return structuredClone(patch);
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
+    if (value === null) Reflect.deleteProperty(out, key);
     else out[key] = mergePatch(out[key], value);
   }
   return out;
@@ -105,7 +105,7 @@ function removeAt(doc: Json, pointer: string, op: string): Json {
   if (!Object.hasOwn(parent, key))
     throw new PatchError(422, `${op} operation does not apply: doc is missing path: ${pointer}`);
   const old = parent[key];
-  delete parent[key];
+  Reflect.deleteProperty(parent, key);
   return old;
 }
 

@@ -64,7 +64,8 @@ export function parseFieldSelector(selector: string): Test {
       throw new SelectorError(`field label not supported: ${field}`);
     const key = field === 'metadata.name' ? 'name' : 'namespace';
     tests.push((o) => {
-      const actual = String(((o['metadata'] ?? {}) as Record<string, unknown>)[key] ?? '');
+      const raw = ((o['metadata'] ?? {}) as Record<string, unknown>)[key];
+      const actual = typeof raw === 'string' ? raw : '';
       return op === '!=' ? actual !== value : actual === value;
     });
   }

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- client-node 1.4.0 models are classes, but its ObjectSerializer takes plain JSON objects (the documented usage). */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {

@@ -26,9 +26,9 @@ type Meta = Record<string, unknown> & {
   deletionTimestamp?: string;
   generation?: number;
 };
+const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const metaOf = (o: Obj): Meta =>
-  isObj(o['metadata']) ? (o['metadata'] as Meta) : ((o['metadata'] = {}) as Meta);
+const metaOf = (o: Obj): Meta => (isObj(o['metadata']) ? o['metadata'] : (o['metadata'] = {}));
 
 /** A served resource type. */
 export interface ResourceType {
@@ -280,7 +280,9 @@ export class FakeKubeApiServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(0, '127.0.0.1', () => {
+        resolve();
+      });
     });
     this.#server = server;
     this.#url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -292,7 +294,12 @@ export class FakeKubeApiServer {
     for (const socket of this.#sockets) socket.destroy();
     const server = this.#server;
     this.#server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server)
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
   }
 
   /** Fault: destroys the sockets of every open watch (a network drop mid-stream). */
@@ -371,7 +378,7 @@ export class FakeKubeApiServer {
   }
 
   #typeForObject(object: Obj): ResourceType {
-    const apiVersion = String(object['apiVersion'] ?? '');
+    const apiVersion = str(object['apiVersion']);
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     for (const t of this.#types.values())
       if (t.group === group && t.version === version && t.kind === object['kind']) return t;
@@ -453,7 +460,7 @@ export class FakeKubeApiServer {
     if (w.stalled === true) return;
     const payload = w.table
       ? toTable([object], w.table.columns, {
-          resourceVersion: String(metaOf(object).resourceVersion ?? ''),
+          resourceVersion: metaOf(object).resourceVersion ?? '',
           now: this.#now(),
           includeObject: w.table.includeObject,
           headers: true,
@@ -522,9 +529,9 @@ export class FakeKubeApiServer {
         group: String(spec['group']),
         version: String(v['name']),
         plural: String(names['plural']),
-        singular: String(names['singular'] ?? String(names['kind']).toLowerCase()),
+        singular: str(names['singular'], str(names['kind']).toLowerCase()),
         kind: String(names['kind']),
-        listKind: String(names['listKind'] ?? `${String(names['kind'])}List`),
+        listKind: str(names['listKind'], `${str(names['kind'])}List`),
         namespaced: spec['scope'] !== 'Cluster',
         shortNames: Array.isArray(names['shortNames']) ? (names['shortNames'] as string[]) : [],
         categories: Array.isArray(names['categories']) ? (names['categories'] as string[]) : [],
@@ -558,7 +565,7 @@ export class FakeKubeApiServer {
           lastTransitionTime: time,
         },
       ],
-      storedVersions: [String(storage?.['name'] ?? '')],
+      storedVersions: [str(storage?.['name'])],
     };
   }
 
@@ -615,7 +622,7 @@ export class FakeKubeApiServer {
       throw new HttpError(
         400,
         'BadRequest',
-        `the kind of the object "${String(body['kind'])}" does not match the resource "${type.plural}"`,
+        `the kind of the object "${str(body['kind'])}" does not match the resource "${type.plural}"`,
       );
     body['apiVersion'] = type.group === '' ? type.version : `${type.group}/${type.version}`;
     body['kind'] = type.kind;
@@ -637,7 +644,7 @@ export class FakeKubeApiServer {
       'managedFields',
       'selfLink',
     ])
-      delete meta[k];
+      Reflect.deleteProperty(meta, k);
     if (type.hasStatus) delete body['status'];
     if (type.kind === 'Namespace') body['status'] = { phase: 'Active' };
     const pruned = this.#admit(type, body, name);
@@ -714,7 +721,7 @@ export class FakeKubeApiServer {
         'namespace',
         'name',
       ])
-        if (oldMeta[k] === undefined) delete meta[k];
+        if (oldMeta[k] === undefined) Reflect.deleteProperty(meta, k);
         else meta[k] = structuredClone(oldMeta[k]);
       delete meta['managedFields'];
       next['apiVersion'] = old['apiVersion'];
@@ -1207,7 +1214,14 @@ export class FakeKubeApiServer {
     }
     this.#watchers.add(w);
     const timeout = Number(q.get('timeoutSeconds') ?? this.#defaultWatchTimeout);
-    w.timers.push(setTimeout(() => this.#endWatch(w), Math.max(0, timeout) * 1000));
+    w.timers.push(
+      setTimeout(
+        () => {
+          this.#endWatch(w);
+        },
+        Math.max(0, timeout) * 1000,
+      ),
+    );
     if (q.get('allowWatchBookmarks') === 'true') {
       w.timers.push(
         setInterval(() => {
@@ -1221,8 +1235,12 @@ export class FakeKubeApiServer {
       );
     }
     for (const t of w.timers) t.unref();
-    req.on('close', () => this.#clearWatch(w));
-    res.on('close', () => this.#clearWatch(w));
+    req.on('close', () => {
+      this.#clearWatch(w);
+    });
+    res.on('close', () => {
+      this.#clearWatch(w);
+    });
   }
 
   #clearWatch(w: Watcher): void {

@@ -50,7 +50,7 @@ export function humanDuration(ms: number): string {
 function cell(column: PrinterColumn, object: Obj, now: number): unknown {
   let results: unknown[];
   try {
-    results = JSONPath({ path: `$${column.jsonPath}`, json: object, wrap: true }) as unknown[];
+    results = JSONPath<unknown[]>({ path: `$${column.jsonPath}`, json: object, wrap: true });
   } catch {
     return null;
   }
