@@ -133,6 +133,23 @@ describe('plan and apply', () => {
   });
 });
 
+describe('the examples', () => {
+  test('examples/monitors (http, tcp, browser journey with params): apply, then no perpetual diff', async () => {
+    const root = new URL('..', import.meta.url).pathname;
+    const exampleEnv = { SYNTHETICS_API_KEY: KEY, DEMO_API_KEY: 'k1', DEMO_SHOP_PASSWORD: 'p1' };
+    const args = ['examples/monitors', '--kibana-url', fake.url];
+    const applied = await cli(['apply', ...args], root, exampleEnv);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    const types = fake.projectMonitors('default', 'shop-monitors').map((m) => m.attributes['type']);
+    assert.ok(types.includes('browser') && types.includes('http') && types.includes('tcp'), String(types));
+    fake.clearRequests();
+    const planned = await cli(['plan', ...args], root, exampleEnv);
+    assert.equal(planned.code, 0, planned.stdout);
+    assert.match(planned.stdout, /No changes\./);
+    assert.deepEqual(writes(fake), []);
+  });
+});
+
 describe('drift', () => {
   beforeEach(async () => {
     project.project(fake.url).monitor('orders', http('https://orders.example.com/health'));
