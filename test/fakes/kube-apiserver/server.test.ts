@@ -90,6 +90,41 @@ describe('fake kube-apiserver driven by client-node 1.4.0', () => {
     }
   });
 
+  test('watch honours fieldSelector, allowWatchBookmarks and timeoutSeconds (raw HTTP, NDJSON chunks)', async () => {
+    const small = new FakeKubeApiServer({ bookmarkIntervalMs: 100 });
+    const url = await small.start();
+    try {
+      small.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } });
+      small.create(monitorManifest('one', 'b'));
+      small.create(monitorManifest('two', 'b'));
+      const started = Date.now();
+      const response = await fetch(
+        `${url}/apis/${GROUP}/${VERSION}/namespaces/b/${PLURAL}?watch=true&fieldSelector=metadata.name%3Dtwo&allowWatchBookmarks=true&timeoutSeconds=1`,
+      );
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('transfer-encoding'), 'chunked');
+      const lines = (await response.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; object: { metadata: { name?: string } } });
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 900 && elapsed < 3000, `closed after timeoutSeconds (${elapsed} ms)`);
+      assert.deepEqual(lines[0], { type: 'ADDED', object: lines[0]!.object });
+      assert.equal(lines[0]!.object.metadata.name, 'two');
+      assert.ok(lines.filter((l) => l.type === 'ADDED').length === 1, 'fieldSelector filters');
+      assert.ok(
+        lines.some((l) => l.type === 'BOOKMARK'),
+        'bookmarks when asked',
+      );
+      const plain = await fetch(
+        `${url}/apis/${GROUP}/${VERSION}/namespaces/b/${PLURAL}?watch=true&timeoutSeconds=1`,
+      );
+      assert.ok(!(await plain.text()).includes('BOOKMARK'), 'no bookmarks unless asked');
+    } finally {
+      await small.stop();
+    }
+  });
+
   test('informer: add, update, delete; a dropped watch fires error (client-node then stops)', async () => {
     const informer = makeInformer<KubernetesObject>(
       kc,
