@@ -135,7 +135,7 @@ test('the operator logger never writes secret material', () => {
       cb();
     },
   });
-  const logger = createOperatorLogger({ destination: destination as never }).child({ reconcileId: 'r-1' });
+  const logger = createOperatorLogger({ destination: destination }).child({ reconcileId: 'r-1' });
   logger.info(
     {
       secret: { data: { apiKey: 'AAA' } },

@@ -110,7 +110,7 @@ describe('fake kube-apiserver driven by client-node 1.4.0', () => {
       const elapsed = Date.now() - started;
       assert.ok(elapsed >= 900 && elapsed < 3000, `closed after timeoutSeconds (${elapsed} ms)`);
       assert.deepEqual(lines[0], { type: 'ADDED', object: lines[0]!.object });
-      assert.equal(lines[0]!.object.metadata.name, 'two');
+      assert.equal(lines[0].object.metadata.name, 'two');
       assert.ok(lines.filter((l) => l.type === 'ADDED').length === 1, 'fieldSelector filters');
       assert.ok(
         lines.some((l) => l.type === 'BOOKMARK'),
