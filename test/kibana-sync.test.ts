@@ -133,6 +133,43 @@ describe('plan and apply', () => {
   });
 });
 
+describe('CLI input', () => {
+  test('no SyntheticsProject and no flags: exit 1 with what to add', async () => {
+    project.monitor('a', http('https://a.example.com/'));
+    const r = await run('plan');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /declares no SyntheticsProject: add one, or pass --kibana-url and --project-id/);
+  });
+
+  test('flags name the project when the input has none', async () => {
+    project.monitor('a', http('https://a.example.com/'));
+    env['SYNTHETICS_API_KEY'] = KEY;
+    const r = await run('apply', '--kibana-url', fake.url, '--project-id', 'adhoc');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(fake.projectMonitors('default', 'adhoc').length, 1);
+  });
+
+  test('a missing API key names the variable to set, never a value', async () => {
+    project.project(fake.url).monitor('a', http('https://a.example.com/'));
+    delete env['KIBANA_KEY'];
+    const r = await run('plan');
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /no Kibana API key: set KIBANA_KEY \(spec.kibana.apiKey.valueFrom.env\) or SYNTHETICS_API_KEY/,
+    );
+  });
+
+  test('a wrong API key: Kibana answers 401, exit 1, the key is not printed', async () => {
+    project.project(fake.url).monitor('a', http('https://a.example.com/'));
+    env['KIBANA_KEY'] = 'wrong-key-value';
+    const r = await run('plan');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /401.*check the API key/);
+    assert.doesNotMatch(r.stdout + r.stderr, /wrong-key-value/);
+  });
+});
+
 describe('the examples', () => {
   test('examples/monitors (http, tcp, browser journey with params): apply, then no perpetual diff', async () => {
     const root = new URL('..', import.meta.url).pathname;
