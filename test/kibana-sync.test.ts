@@ -224,6 +224,43 @@ describe('drift', () => {
   });
 });
 
+describe('drift behind an intact hash', () => {
+  test('plan finds a stored configuration that differs from what the hash says; Revert repairs it', async () => {
+    project.project(fake.url).monitor('orders', http('https://orders.example.com/health'));
+    assert.equal((await run('apply')).code, 0);
+    // A change that did not go through Kibana's edit path (a migration, a direct write).
+    const m = stored('default-orders');
+    m.attributes = { ...m.attributes, tags: ['edited'] };
+    const planned = await run('plan');
+    assert.match(
+      planned.stdout,
+      /! drift default-orders .*Kibana configuration differs from what was applied/,
+    );
+    assert.match(planned.stdout, /tags: \["edited"\] → \[\]/);
+    const applied = await run('apply', '--drift-policy', 'Revert', '--live-configs', 'all');
+    assert.equal(applied.code, 0, applied.stdout);
+    assert.deepEqual(stored('default-orders').attributes['tags'], []);
+    assert.equal((await run('plan')).code, 0);
+  });
+});
+
+describe('spaces', () => {
+  test('a project in another space syncs under /s/<space> and plans clean', async () => {
+    fake.addSpace('team-b');
+    project
+      .project(fake.url, { kibana: { space: 'team-b' } })
+      .monitor('orders', http('https://orders.example.com/health'));
+    const applied = await run('apply');
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.ok(fake.requests.every((r) => r.path.startsWith('/s/team-b/')));
+    assert.equal(fake.projectMonitors('team-b', 'shop').length, 1);
+    assert.equal(fake.projectMonitors('default', 'shop').length, 0);
+    const planned = await run('plan');
+    assert.equal(planned.code, 0, planned.stdout);
+    assert.match(planned.stdout, /in space team-b/);
+  });
+});
+
 describe('prune', () => {
   beforeEach(async () => {
     project.project(fake.url, { prune: { maxDeletes: 1 } });
