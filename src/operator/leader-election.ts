@@ -27,6 +27,12 @@ export interface LeaderElectorOptions {
   readonly retryPeriodMs?: number;
   /** Called once leadership is acquired; `signal` aborts when it is lost or on shutdown. */
   readonly onStartedLeading: (signal: AbortSignal) => void;
+  /**
+   * Awaited after the leading signal aborts on shutdown and before the lease is released, so
+   * in-flight reconciles finish before a successor may start (controller-runtime stops its
+   * runnables before it releases the lease).
+   */
+  readonly beforeRelease?: () => Promise<void>;
   /** Called once when leadership ends (lost or released). */
   readonly onStoppedLeading?: (reason: 'lost' | 'released') => void;
   /** Called when the observed holder changes. */
@@ -93,7 +99,10 @@ export class LeaderElector {
     const outcome = await this.#renewLoop(signal);
     leading.abort(outcome === 'lost' ? new LeadershipLostError(this.#o.identity) : signal.reason);
     this.#leading = undefined;
-    if (outcome === 'released') await this.#release();
+    if (outcome === 'released') {
+      await this.#o.beforeRelease?.().catch(() => undefined);
+      await this.#release();
+    }
     this.#o.logger[outcome === 'lost' ? 'error' : 'info'](
       { lease: this.#leaseName, identity: this.#o.identity },
       outcome === 'lost' ? 'leadership lost' : 'leadership released',

@@ -200,6 +200,7 @@ export class Operator {
           onStartedLeading: (leadingSignal) => {
             leading = this.#lead(reconcilers, leadingSignal);
           },
+          beforeRelease: () => leading,
         });
         const result = await elector.run(signal);
         await leading;
@@ -262,7 +263,13 @@ export class Operator {
     for (const key of this.monitors.keys()) this.monitorQueue.add(key);
     for (const key of this.projects.keys()) this.projectQueue.add(key);
     try {
-      await Promise.all(controllers.map((c) => c.run(signal)));
+      if (controllers.length > 0) await Promise.all(controllers.map((c) => c.run(signal)));
+      else if (!signal.aborted)
+        await new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => {
+            resolve();
+          });
+        });
     } finally {
       this.#leading = false;
       const drain = AbortSignal.timeout(this.#o.drainTimeoutMs ?? 10_000);
