@@ -5,14 +5,14 @@
  *     run (as a browser monitor is), screenshots on, trace only on failure;
  *   - by `@elastic/synthetics` started once per run, as Heartbeat runs it (elastic.md §7.5),
  *     with Debian's Chromium and screenshots on.
- * Reports wall time per journey and peak memory (proportional set size of the Node process plus
+ * Reports wall time per journey (side by side, interleaved run by run) and peak memory (proportional set size of the Node process plus
  * its Chromium processes, sampled every 50 ms from /proc; RSS would count shared pages once per
  * process) per concurrent journey, synthctl at concurrency 1,
  * 2 and 4. Run: `npx tsx bench/browser.bench.ts [runs]` (env BENCH_ELASTIC_RUNS to shorten the
  * Elastic side). Results: docs/benchmarks.md, raw JSON in bench/out/browser.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BrowserPool, CHROMIUM_ARGS, DEFAULT_EXECUTABLE } from '../src/journey/browser-pool.js';
@@ -122,9 +122,72 @@ async function benchSynthctl(url: string, concurrency: number, count: number): P
   return stats(durations, failed, total, peak, concurrency);
 }
 
-async function benchElastic(url: string, count: number): Promise<Stats> {
-  const cwd = await mkdtemp(join(tmpdir(), 'synthctl-bench-elastic-'));
-  const args = [
+/**
+ * The fair side-by-side: one synthctl run, a pause, one Elastic run, a pause, N times, so both
+ * see the same machine load (other work on a shared 2-core machine moves wall times by ±50%).
+ * The pause is what a scheduler leaves between runs; synthctl uses it to prepare the next
+ * context, Elastic's agent cannot (it starts from nothing each run).
+ */
+async function benchInterleaved(url: string, count: number): Promise<{ synthctl: Stats; elastic: Stats }> {
+  const pool = new BrowserPool({ size: 1 });
+  const bundler = new JourneyBundler();
+  const warm = await pool.acquire();
+  await warm.release();
+  const ours: number[] = [];
+  let oursFailed = 0;
+  const theirs: number[] = [];
+  let theirsFailed = 0;
+  let theirsPeak = 0;
+  const sample = sampler(() => process.pid);
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const suite = await bundler.load({ kind: 'file', path: journeyFile });
+    const result = await runSuite(suite, {
+      pool,
+      params: { url },
+      screenshots: 'on',
+      trace: 'retain-on-failure',
+    });
+    ours.push(performance.now() - t0);
+    if (result.journeys.some((j) => j.status !== 'succeeded')) oursFailed++;
+    await new Promise((r) => setTimeout(r, 500));
+    const e = await elasticRun(url);
+    theirs.push(e.ms);
+    theirsPeak = Math.max(theirsPeak, e.peak);
+    if (!e.ok) theirsFailed++;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const total = performance.now() - started;
+  const oursPeak = await sample.stop();
+  await pool.close();
+  return {
+    synthctl: stats(ours, oursFailed, total, oursPeak, 1),
+    elastic: stats(theirs, theirsFailed, total, theirsPeak, 1),
+  };
+}
+
+async function elasticRun(url: string): Promise<{ ms: number; peak: number; ok: boolean }> {
+  const t0 = performance.now();
+  const child = spawn(elasticCli, elasticArgs(url), {
+    cwd: tmpdir(),
+    env: { ...process.env, NODE_ENV: 'production', PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const sample = sampler(() => child.pid);
+  const code = await new Promise<number>((r) =>
+    child.on('close', (c) => {
+      r(c ?? 1);
+    }),
+  );
+  const ms = performance.now() - t0;
+  return { ms, peak: await sample.stop(), ok: code === 0 && out.includes('"status":"succeeded"') };
+}
+
+function elasticArgs(url: string): string[] {
+  return [
     journeyFile,
     '--reporter',
     'json',
@@ -135,53 +198,28 @@ async function benchElastic(url: string, count: number): Promise<Stats> {
     '--playwright-options',
     JSON.stringify({ executablePath: DEFAULT_EXECUTABLE, args: [...CHROMIUM_ARGS] }),
   ];
-  const durations: number[] = [];
-  let failed = 0;
-  let peak = 0;
-  const started = performance.now();
-  try {
-    for (let i = 0; i < count; i++) {
-      const t0 = performance.now();
-      const child = spawn(elasticCli, args, {
-        cwd,
-        env: { ...process.env, NODE_ENV: 'production', PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const sample = sampler(() => child.pid);
-      const code = await new Promise<number>((r) =>
-        child.on('close', (c) => {
-          r(c ?? 1);
-        }),
-      );
-      durations.push(performance.now() - t0);
-      peak = Math.max(peak, await sample.stop());
-      if (code !== 0 || !out.includes('"status":"succeeded"')) failed++;
-    }
-  } finally {
-    await rm(cwd, { recursive: true, force: true });
-  }
-  return stats(durations, failed, performance.now() - started, peak, 1);
 }
 
 const site = await startTestSite();
 try {
+  const side = await benchInterleaved(site.url, elasticRuns);
   const synthctl1 = await benchSynthctl(site.url, 1, runs);
   const synthctl2 = await benchSynthctl(site.url, 2, runs);
   const synthctl4 = await benchSynthctl(site.url, 4, runs);
-  const elastic = await benchElastic(site.url, elasticRuns);
   const result = {
     date: new Date().toISOString(),
     machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', node: process.version },
     journey: 'testdata/journeys/passing.journey.ts (3 steps: open /login, fill and submit, check #welcome)',
-    synthctl: { concurrency1: synthctl1, concurrency2: synthctl2, concurrency4: synthctl4 },
-    elastic: { perRunProcess: elastic },
+    sideBySide: side,
+    backToBack: { concurrency1: synthctl1, concurrency2: synthctl2, concurrency4: synthctl4 },
     ratio: {
-      wallPerJourney: Math.round((elastic.meanMs / synthctl1.meanMs) * 10) / 10,
-      throughputAtConcurrency2: Math.round((elastic.meanMs / (synthctl2.totalMs / synthctl2.runs)) * 10) / 10,
-      memoryPerJourneyAtConcurrency2:
-        Math.round((synthctl2.peakRssPerJourneyMb / elastic.peakRssPerJourneyMb) * 100) / 100,
+      wallPerJourney: Math.round((side.elastic.meanMs / side.synthctl.meanMs) * 10) / 10,
+      wallPerJourneyP50: Math.round((side.elastic.p50Ms / side.synthctl.p50Ms) * 10) / 10,
+      throughputBackToBackConcurrency2:
+        Math.round((side.elastic.meanMs / (synthctl2.totalMs / synthctl2.runs)) * 10) / 10,
+      memoryPerJourneyConcurrency4VsElastic:
+        Math.round((synthctl4.peakRssPerJourneyMb / side.elastic.peakRssPerJourneyMb) * 100) / 100,
+      marginalMbPerExtraConcurrentJourney: Math.round((synthctl4.peakRssMb - synthctl1.peakRssMb) / 3),
     },
   };
   await mkdir(join(root, 'bench/out'), { recursive: true });

@@ -14,7 +14,7 @@
  */
 import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { ArtifactRun } from './artifacts.js';
-import type { BrowserLease, BrowserPool } from './browser-pool.js';
+import type { BrowserLease, BrowserPool, Prewarm } from './browser-pool.js';
 import type {
   HookArgs,
   HookCallback,
@@ -292,6 +292,8 @@ async function runJourney(
   let context: BrowserContext | undefined;
   let recorder: NetworkRecorder | undefined;
   let healthy = true;
+  let prewarm: Prewarm | undefined;
+  let warm: { context: BrowserContext; page: Page } | undefined;
   const consoleEntries: ConsoleEntry[] = [];
   const screenshots: Captured[] = [];
   const artifacts = options.artifacts?.(info);
@@ -313,12 +315,26 @@ async function runJourney(
       videoDir = await artifacts.path('video');
       contextOptions.recordVideo = { dir: videoDir };
     }
-    context = await lease.browser.newContext({
+    const finalOptions: BrowserContextOptions = {
       ...contextOptions,
       ...(contextOptions.userAgent === undefined && lease.userAgent !== ''
         ? { userAgent: lease.userAgent }
         : {}),
-    });
+    };
+    // A context made in advance with the same options is as fresh as a new one (never used).
+    if (videoDir === undefined) {
+      const key = JSON.stringify(finalOptions);
+      const browser = lease.browser;
+      prewarm = {
+        key,
+        create: async () => {
+          const made = await browser.newContext(finalOptions);
+          return { context: made, page: await made.newPage() };
+        },
+      };
+      warm = await lease.takeWarm(key);
+    }
+    context = warm?.context ?? (await lease.browser.newContext(finalOptions));
     context.setDefaultTimeout(actionTimeout ?? DEFAULT_ACTION_TIMEOUT_MS);
     context.setDefaultNavigationTimeout(navigationTimeout ?? DEFAULT_ACTION_TIMEOUT_MS);
     if (traceMode !== 'off')
@@ -353,7 +369,12 @@ async function runJourney(
         ...(step ? { step } : {}),
       });
     });
-    const page = await context.newPage();
+    let page: Page;
+    if (warm === undefined) page = await context.newPage();
+    else {
+      page = warm.page;
+      watchPage(page);
+    }
     const client = await context.newCDPSession(page);
     const args: JourneyArgs = {
       page,
@@ -474,7 +495,7 @@ async function runJourney(
     }
     if (artifacts?.used === true) kept.dir = artifacts.dir;
     if (Object.keys(kept).length > 0) result.artifacts = kept;
-    await lease?.release({ healthy });
+    await lease?.release({ healthy, ...(healthy && prewarm !== undefined ? { prewarm } : {}) });
     finish(lease?.waitedMs ?? 0);
   }
   return { result, waitedMs: lease?.waitedMs ?? 0 };
