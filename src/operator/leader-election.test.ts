@@ -6,7 +6,7 @@ import { LeaderElector } from './leader-election.js';
 import { silentOperatorLogger } from './logger.js';
 
 // Short timings with client-go's proportions (15 s / 10 s / 2 s scaled down).
-const TIMING = { leaseDurationMs: 750, renewDeadlineMs: 500, retryPeriodMs: 100 };
+const TIMING = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
 
 async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -78,7 +78,7 @@ describe('LeaderElector against the fake API server', () => {
       spec: Record<string, unknown>;
     };
     assert.equal(lease.spec['holderIdentity'], 'a');
-    assert.equal(lease.spec['leaseDurationSeconds'], 1);
+    assert.equal(lease.spec['leaseDurationSeconds'], 2);
 
     const brokenAt = Date.now();
     aApi.broken = true;
@@ -121,18 +121,49 @@ describe('LeaderElector against the fake API server', () => {
       identity: 'solo',
       leases,
       logger: silentOperatorLogger(),
-      ...TIMING,
+      leaseDurationMs: 3000,
+      renewDeadlineMs: 2000,
+      retryPeriodMs: 200,
       onStartedLeading: () => log.push('leads'),
     });
     const controller = new AbortController();
     const done = elector.run(controller.signal);
     await until('leads', () => elector.isLeader);
     server.faults.conflictOnNextWrites = 2;
-    await new Promise((r) => setTimeout(r, TIMING.renewDeadlineMs));
+    await new Promise((r) => setTimeout(r, 1000));
     assert.equal(elector.isLeader, true);
     controller.abort();
     assert.equal(await done, 'released');
     assert.deepEqual(log, ['leads']);
+  });
+
+  test('on shutdown the lease is released only after beforeRelease (the workers draining) resolves', async () => {
+    const log: string[] = [];
+    const elector = new LeaderElector({
+      namespace: 'default',
+      name: 'drain-first',
+      identity: 'd',
+      leases,
+      logger: silentOperatorLogger(),
+      ...TIMING,
+      onStartedLeading: (signal) => {
+        signal.addEventListener('abort', () => log.push('workers stop'));
+      },
+      beforeRelease: async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        const lease = server.get('coordination.k8s.io/v1', 'Lease', 'drain-first', 'default') as {
+          spec: { holderIdentity: string };
+        };
+        log.push(`drained while held by ${lease.spec.holderIdentity}`);
+      },
+      onStoppedLeading: (reason) => log.push(reason),
+    });
+    const controller = new AbortController();
+    const done = elector.run(controller.signal);
+    await until('leads', () => elector.isLeader);
+    controller.abort();
+    assert.equal(await done, 'released');
+    assert.deepEqual(log, ['workers stop', 'drained while held by d', 'released']);
   });
 
   test("timings must keep client-go's order", () => {
