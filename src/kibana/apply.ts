@@ -295,7 +295,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 
   // 5. params nobody references any more (after the monitors stopped referencing them).
   const paramDeletes = plan.params.filter((p) => p.action === 'delete' && p.skipped === undefined);
-  if (paramDeletes.length > 0 && !plan.blocked) {
+  // A monitor whose delete failed may still reference them.
+  const pruneFailed = result.failed.some((f) => deletes.some((m) => m.id === f.id));
+  if (paramDeletes.length > 0 && !plan.blocked && !pruneFailed) {
     let done = 0;
     for (const batch of chunks(paramDeletes, 100)) {
       signal?.throwIfAborted();

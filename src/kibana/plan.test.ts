@@ -119,6 +119,24 @@ describe('planProject', () => {
     assert.equal(allowed.summary.delete, 3);
   });
 
+  test('while prune is refused, owned params stay too (remaining monitors may use them)', async () => {
+    const plan = await planProject({
+      project: project({ prune: { maxDeletes: 1 } }),
+      monitors: [],
+      api: stubApi({
+        hashes: ['x', 'y'].map((id) => ({ journey_id: id, hash: 'h' })),
+        params: [
+          { id: 'p1', key: 'synthctl_x_password', value: 'v', tags: ['synthctl', 'synthctl-project:p'] },
+        ],
+      }),
+      secrets: noSecrets,
+    });
+    const param = plan.params.find((p) => p.key === 'synthctl_x_password')!;
+    assert.equal(param.action, 'delete');
+    assert.match(param.skipped ?? '', /monitor prune refused/);
+    assert.equal(plan.summary.paramsDelete, 0);
+  });
+
   test('secret values stay out of the plan data; paramValue hands them to apply', async () => {
     const secrets: SecretResolver = { resolve: () => Promise.resolve('top-secret') };
     const plan = await planProject({

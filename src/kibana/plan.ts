@@ -417,6 +417,14 @@ export async function planProject(options: PlanOptions): Promise<Plan> {
       refusal = `${deletes.length} deletes exceed prune.maxDeletes ${maxDeletes}; rerun with --allow-mass-delete if that is intended`;
     }
   }
+  if (refusal !== undefined) {
+    // Monitors that stay in Kibana may still reference these params: keep them too.
+    for (const [i, p] of paramPlans.entries()) {
+      if (p.action === 'delete' && p.skipped === undefined) {
+        paramPlans[i] = { ...p, skipped: `monitor prune refused: ${refusal}` };
+      }
+    }
+  }
   for (const d of deletes) {
     const live = configById.get(d.journey_id);
     monitorPlans.push({
