@@ -38,9 +38,14 @@ export interface RunnerOptions {
   prometheus?: { userLabels?: readonly string[]; processMetrics?: boolean };
   /**
    * Where `/api/monitors/:id/results` reads. Default: the first sink that can answer (the SQLite
-   * history), else an in-memory ring of `recentPerMonitor` records per monitor.
+   * history), else an in-memory ring (`RecentResultsRing`).
    */
   results?: RecentResultsSource;
+  /**
+   * Records per monitor the in-memory ring keeps. Default: 100 each, fewer with more than 1,000
+   * monitors so that the ring holds about 100,000 records in all (10 each at 10,000 monitors).
+   * When set, exactly this many per monitor, however many monitors there are.
+   */
   recentPerMonitor?: number;
   flapping?: { enabled?: boolean; threshold?: number };
   newId?: () => string;
@@ -56,6 +61,7 @@ export class Runner {
   /** Recent results for the API (history or in-memory ring). */
   readonly results: RecentResultsSource;
   readonly #log: Logger;
+  readonly #ring: RecentResultsRing | undefined;
   #ready = false;
   #stopped = false;
 
@@ -73,9 +79,14 @@ export class Runner {
     let results = options.results ?? extra.find(isResultsSource);
     const sinks: ResultSink[] = [prometheus, ...extra];
     if (results === undefined) {
-      const ring = new RecentResultsRing(options.recentPerMonitor ?? 100);
+      const ring = new RecentResultsRing(
+        options.recentPerMonitor === undefined
+          ? {}
+          : { perMonitor: options.recentPerMonitor, maxRecords: Number.POSITIVE_INFINITY },
+      );
       sinks.push(ring);
       results = ring;
+      this.#ring = ring;
     }
     this.results = results;
     this.pipeline = new ResultPipeline({
@@ -120,6 +131,7 @@ export class Runner {
   /** Hot reload with a new set of monitors (removed ones vanish from state and metrics). */
   update(monitors: readonly RunnableMonitor[]): ScheduleDiff {
     const diff = this.scheduler.update(monitors);
+    this.#ring?.setMonitorCount(this.scheduler.stats().monitors);
     this.pipeline.setMonitors(monitors);
     if (diff.added.length + diff.changed.length + diff.removed.length > 0) {
       this.#log.info(

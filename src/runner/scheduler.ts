@@ -12,14 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { MonitorType } from '../model/schema.js';
 import type { Check, CheckOutcome, RunnableMonitor } from '../checks/types.js';
 import type { ResultRecord } from './result.js';
-import {
-  CheckTimeoutError,
-  clockTimeoutSignal,
-  formatMs,
-  sleep,
-  type Clock,
-  type TimerHandle,
-} from './clock.js';
+import { CheckTimeoutError, formatMs, sleep, type Clock, type TimerHandle } from './clock.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { silentLogger, type Logger } from './logger.js';
 
@@ -486,69 +479,89 @@ export class Scheduler {
     return undefined;
   }
 
-  /** One attempt, bounded by the monitor timeout; never throws. */
-  async #attempt(monitor: RunnableMonitor, runSignal: AbortSignal): Promise<CheckOutcome> {
+  /**
+   * One attempt, bounded by the monitor timeout; never throws. At 1,000 attempts a second the
+   * garbage per attempt is what stalls the event loop (docs/benchmarks.md, Runner), so this is
+   * one controller, one timer at a time and one promise rather than a timeout signal each for
+   * the soft and the hard deadline and a `Promise.race`.
+   */
+  #attempt(monitor: RunnableMonitor, runSignal: AbortSignal): Promise<CheckOutcome> {
     const check = this.#checks.get(monitor.type);
     if (check === undefined) {
-      return {
+      return Promise.resolve({
         up: false,
         durationMs: 0,
         error: { type: 'config', message: `no check implementation for monitor type ${monitor.type}` },
-      };
+      });
     }
-    const started = this.#clock.now();
-    const { signal, dispose } = clockTimeoutSignal(this.#clock, monitor.timeoutMs, runSignal);
-    // The check sees its deadline first and answers with its own precise sentence ("timed out
-    // after 2s waiting for response headers"); the hard deadline, a little later, only
-    // catches checks that ignore their signal.
-    const hard = clockTimeoutSignal(this.#clock, monitor.timeoutMs + CHECK_TIMEOUT_GRACE_MS, runSignal);
+    const clock = this.#clock;
+    const timeoutMs = monitor.timeoutMs;
+    const started = clock.now();
+    const controller = new AbortController();
+    const signal = controller.signal;
     const timedOut = (): CheckOutcome => ({
       up: false,
-      durationMs: Math.min(this.#clock.now() - started, monitor.timeoutMs),
-      error: { type: 'timeout', message: `check timed out after ${formatMs(monitor.timeoutMs)}` },
+      durationMs: Math.min(clock.now() - started, timeoutMs),
+      error: { type: 'timeout', message: `check timed out after ${formatMs(timeoutMs)}` },
     });
-    // Race the check with the hard deadline: a check that ignores the signal must not hold the
-    // slot (and every monitor queued behind it) past the timeout.
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<'aborted'>((resolve) => {
-      onAbort = () => {
-        resolve('aborted');
+    return new Promise<CheckOutcome>((resolve) => {
+      let settled = false;
+      let timer: TimerHandle | undefined;
+      const finish = (outcome: CheckOutcome): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clock.clearTimeout(timer);
+        runSignal.removeEventListener('abort', onRunAbort);
+        resolve(outcome);
       };
-      if (hard.signal.aborted) resolve('aborted');
-      else hard.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      const result = await Promise.race([
-        Promise.resolve()
-          .then(() => check.run(monitor, signal))
-          .then(
-            (outcome) => ({ outcome }),
-            (err: unknown) => ({ err }),
-          ),
-        aborted,
-      ]);
-      if (result === 'aborted') return timedOut();
-      if (signal.reason instanceof CheckTimeoutError && ('err' in result || result.outcome.up)) {
+      // Cancelling the run ends the attempt as the hard deadline does, once the abort has
+      // reached the check (its listeners run first, as they did behind a `Promise.race`).
+      const onRunAbort = (): void => {
+        controller.abort(runSignal.reason);
+        queueMicrotask(() => {
+          finish(timedOut());
+        });
+      };
+      if (runSignal.aborted) {
+        onRunAbort();
+        return;
+      }
+      runSignal.addEventListener('abort', onRunAbort, { once: true });
+      // The check sees its deadline first and answers with its own precise sentence ("timed
+      // out after 2s waiting for response headers"); the hard deadline, a little later, only
+      // catches checks that ignore their signal: they must not hold the slot (and every
+      // monitor queued behind it) past the timeout.
+      timer = clock.setTimeout(() => {
+        controller.abort(new CheckTimeoutError(timeoutMs));
+        timer = clock.setTimeout(() => {
+          timer = undefined;
+          finish(timedOut());
+        }, CHECK_TIMEOUT_GRACE_MS);
+      }, timeoutMs);
+      const onOutcome = (outcome: CheckOutcome): void => {
         // Past the deadline only a down verdict with the check's own explanation stands.
-        return timedOut();
-      }
-      if ('err' in result) {
-        this.#log.error(
-          { err: result.err, monitorId: monitor.id },
-          'check threw; this is a bug in the check',
-        );
-        return {
+        finish(signal.reason instanceof CheckTimeoutError && outcome.up ? timedOut() : outcome);
+      };
+      const onError = (err: unknown): void => {
+        if (signal.reason instanceof CheckTimeoutError) {
+          finish(timedOut());
+          return;
+        }
+        this.#log.error({ err, monitorId: monitor.id }, 'check threw; this is a bug in the check');
+        finish({
           up: false,
-          durationMs: this.#clock.now() - started,
-          error: { type: 'internal', message: `check failed unexpectedly: ${errorMessage(result.err)}` },
-        };
+          durationMs: clock.now() - started,
+          error: { type: 'internal', message: `check failed unexpectedly: ${errorMessage(err)}` },
+        });
+      };
+      let running: Promise<CheckOutcome>;
+      try {
+        running = check.run(monitor, signal);
+      } catch (err) {
+        running = Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
-      return result.outcome;
-    } finally {
-      dispose();
-      hard.dispose();
-      if (onAbort !== undefined) hard.signal.removeEventListener('abort', onAbort);
-    }
+      running.then(onOutcome, onError);
+    });
   }
 }
 

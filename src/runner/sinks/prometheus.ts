@@ -68,9 +68,22 @@ export function sanitizeLabelName(key: string): string {
 
 type Labels = Record<string, string>;
 
+/**
+ * What the sink keeps per monitor: the label objects of its series, built once, so a result
+ * costs prom-client's own hashing and nothing more (no label object or spread per set), and
+ * whether it has TLS series, so a monitor that never had a certificate costs no `remove`.
+ */
 interface SeriesState {
   labels: Labels;
+  /** `labels` plus `phase`, one per `HTTP_PHASES` entry, built on the first HTTP result. */
+  httpPhases?: Labels[];
+  /** `labels` plus `phase` for `resolve` and `rtt`, built on the first ICMP result. */
+  icmpPhases?: [Labels, Labels];
+  /** The `probe_tls_version_info` labels of the series that exists, if one does. */
+  tlsVersionLabels?: Labels;
   tlsVersion?: string;
+  /** Whether the certificate expiry series exist. */
+  hasCertificate: boolean;
   lastUp?: boolean;
 }
 
@@ -103,6 +116,8 @@ export class PrometheusSink implements ResultSink {
   readonly #checkDuration: Histogram<'monitor_type' | 'result'>;
   readonly #checks: Counter<'monitor_type' | 'result'>;
   readonly #browserSteps: BrowserStepMetrics;
+  /** `{monitor_type, result}` label objects of the per-attempt counters, built once each. */
+  readonly #attemptLabels = new Map<string, { up: Labels; down: Labels }>();
 
   constructor(options: PrometheusSinkOptions) {
     const registry = options.registry;
@@ -198,22 +213,23 @@ export class PrometheusSink implements ResultSink {
 
   write(r: ResultRecord): void {
     const result = r.status;
-    this.#checks.inc({ monitor_type: r.monitorType, result });
-    this.#checkDuration.observe({ monitor_type: r.monitorType, result }, r.durationMs / 1000);
+    const attemptLabels = this.#attemptLabelsOf(r.monitorType, result);
+    this.#checks.inc(attemptLabels);
+    this.#checkDuration.observe(attemptLabels, r.durationMs / 1000);
     if (!r.finalAttempt) return;
 
-    const labels = this.#labelsOf(r);
     let state = this.#series.get(r.monitorId);
-    if (state !== undefined && !sameLabels(state.labels, labels)) {
+    if (state !== undefined && !this.#hasLabelsOf(state.labels, r)) {
       // The name or a user label changed: the old series would linger forever.
       this.removeMonitor(r.monitorId);
       state = undefined;
     }
     if (state === undefined) {
-      state = { labels };
+      state = { labels: this.#labelsOf(r), hasCertificate: false };
       this.#series.set(r.monitorId, state);
-      this.#statusChanges.inc(labels, 0);
+      this.#statusChanges.inc(state.labels, 0);
     }
+    const labels = state.labels;
     const up = r.status === 'up';
     if (state.lastUp !== undefined && state.lastUp !== up) this.#statusChanges.inc(labels);
     state.lastUp = up;
@@ -226,32 +242,39 @@ export class PrometheusSink implements ResultSink {
     const family = r.ip === undefined ? 0 : isIP(r.ip);
     this.#ipProtocol.set(labels, family);
 
-    if (r.monitorType === 'http') this.#writeHttp(r, labels);
+    if (r.monitorType === 'http') this.#writeHttp(r, state);
     if (r.monitorType === 'browser') this.#browserSteps.write(r, labels);
     if (r.monitorType === 'icmp') {
-      this.#icmpDuration.set({ ...labels, phase: 'resolve' }, (r.timings?.resolve ?? 0) / 1000);
-      this.#icmpDuration.set({ ...labels, phase: 'rtt' }, (r.icmp?.rttAvgMs ?? 0) / 1000);
+      state.icmpPhases ??= [
+        { ...labels, phase: 'resolve' },
+        { ...labels, phase: 'rtt' },
+      ];
+      this.#icmpDuration.set(state.icmpPhases[0], (r.timings?.resolve ?? 0) / 1000);
+      this.#icmpDuration.set(state.icmpPhases[1], (r.icmp?.rttAvgMs ?? 0) / 1000);
     }
 
     const cert = r.certificate;
     if (cert !== undefined) {
       this.#sslEarliest.set(labels, cert.earliestExpiry);
       this.#sslLastChain.set(labels, cert.earliestExpiry);
-    } else {
+      state.hasCertificate = true;
+    } else if (state.hasCertificate) {
       // Blackbox has no TLS series when there was no handshake; a stale expiry would mislead.
       this.#sslEarliest.remove(labels);
       this.#sslLastChain.remove(labels);
+      state.hasCertificate = false;
     }
     const version = cert?.tlsVersion === undefined ? undefined : blackboxTlsVersion(cert.tlsVersion);
-    if (state.tlsVersion !== undefined && state.tlsVersion !== version) {
-      this.#tlsVersion.remove({ ...labels, version: state.tlsVersion });
-    }
-    if (version !== undefined) {
-      this.#tlsVersion.set({ ...labels, version }, 1);
-      state.tlsVersion = version;
-    } else {
+    if (state.tlsVersion !== version) {
+      if (state.tlsVersionLabels !== undefined) this.#tlsVersion.remove(state.tlsVersionLabels);
+      delete state.tlsVersionLabels;
       delete state.tlsVersion;
+      if (version !== undefined) {
+        state.tlsVersion = version;
+        state.tlsVersionLabels = { ...labels, version };
+      }
     }
+    if (state.tlsVersionLabels !== undefined) this.#tlsVersion.set(state.tlsVersionLabels, 1);
   }
 
   /** Drops every series of the monitor. */
@@ -264,7 +287,7 @@ export class PrometheusSink implements ResultSink {
     for (const { gauge, phases } of this.#phaseGauges) {
       for (const phase of phases) gauge.remove({ ...labels, phase });
     }
-    if (state.tlsVersion !== undefined) this.#tlsVersion.remove({ ...labels, version: state.tlsVersion });
+    if (state.tlsVersionLabels !== undefined) this.#tlsVersion.remove(state.tlsVersionLabels);
     this.#statusChanges.remove(labels);
     this.#browserSteps.remove(monitorId);
   }
@@ -273,11 +296,13 @@ export class PrometheusSink implements ResultSink {
     return Promise.resolve();
   }
 
-  #writeHttp(r: ResultRecord, labels: Labels): void {
+  #writeHttp(r: ResultRecord, state: SeriesState): void {
+    const labels = state.labels;
     const http = r.http;
     this.#httpStatus.set(labels, http?.statusCode ?? 0);
-    for (const phase of HTTP_PHASES) {
-      this.#httpDuration.set({ ...labels, phase }, (r.timings?.[phase] ?? 0) / 1000);
+    state.httpPhases ??= HTTP_PHASES.map((phase) => ({ ...labels, phase }));
+    for (let i = 0; i < HTTP_PHASES.length; i++) {
+      this.#httpDuration.set(state.httpPhases[i]!, (r.timings?.[HTTP_PHASES[i]!] ?? 0) / 1000);
     }
     this.#httpRedirects.set(labels, http?.redirects ?? 0);
     const finalUrl = http?.finalUrl;
@@ -288,6 +313,32 @@ export class PrometheusSink implements ResultSink {
     this.#failedRegex.set(labels, http?.failedDueToRegex === true ? 1 : 0);
   }
 
+  #attemptLabelsOf(monitorType: ResultRecord['monitorType'], result: ResultRecord['status']): Labels {
+    let byResult = this.#attemptLabels.get(monitorType);
+    if (byResult === undefined) {
+      byResult = {
+        up: { monitor_type: monitorType, result: 'up' },
+        down: { monitor_type: monitorType, result: 'down' },
+      };
+      this.#attemptLabels.set(monitorType, byResult);
+    }
+    return byResult[result];
+  }
+
+  /** Whether `labels` are still the series labels of the record's monitor (no new object). */
+  #hasLabelsOf(labels: Labels, r: ResultRecord): boolean {
+    if (
+      labels.monitor_name !== r.monitorName ||
+      labels.monitor_type !== r.monitorType ||
+      labels.location !== r.location
+    )
+      return false;
+    for (const { key, label } of this.#userLabels) {
+      if (labels[label] !== userLabelValue(r.labels[key])) return false;
+    }
+    return true;
+  }
+
   #labelsOf(r: ResultRecord): Labels {
     const labels: Labels = {
       monitor_id: r.monitorId,
@@ -296,7 +347,7 @@ export class PrometheusSink implements ResultSink {
       location: r.location,
     };
     for (const { key, label } of this.#userLabels) {
-      labels[label] = (r.labels[key] ?? '').slice(0, MAX_LABEL_VALUE);
+      labels[label] = userLabelValue(r.labels[key]);
     }
     return labels;
   }
@@ -342,7 +393,7 @@ function parseHttpVersion(v: string | undefined): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-function sameLabels(a: Labels, b: Labels): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+function userLabelValue(value: string | undefined): string {
+  if (value === undefined) return '';
+  return value.length > MAX_LABEL_VALUE ? value.slice(0, MAX_LABEL_VALUE) : value;
 }
