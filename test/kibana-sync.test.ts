@@ -133,6 +133,18 @@ describe('plan and apply', () => {
   });
 });
 
+describe('translation warnings', () => {
+  test('are shown with the monitor they concern', async () => {
+    project.project(fake.url).monitor('odd', http('https://odd.example.com/', { schedule: '7m' }));
+    const planned = await run('plan');
+    assert.equal(planned.code, 2, planned.stdout);
+    assert.match(
+      planned.stdout,
+      /\+ create default-odd[^\n]*\n(?:.*\n)*? {4}warning: spec\.schedule: Kibana has no 7m schedule/,
+    );
+  });
+});
+
 describe('CLI input', () => {
   test('no SyntheticsProject and no flags: exit 1 with what to add', async () => {
     project.monitor('a', http('https://a.example.com/'));

@@ -139,6 +139,7 @@ function renderText(plan: Plan): string {
     lines.push(headline(m));
     if (m.source !== undefined && m.action !== 'delete') lines.push(`    # ${m.source}`);
     for (const e of m.errors) lines.push(`    error: ${e}`);
+    for (const w of m.warnings) lines.push(`    warning: ${w}`);
     if (m.action !== 'error') {
       const shown = m.action === 'create' || m.action === 'replace' ? m.changes : m.changes;
       for (const c of shown) {
@@ -195,6 +196,7 @@ function renderMarkdown(plan: Plan): string {
     out.push('');
     out.push('```diff');
     for (const e of m.errors) out.push(`! error: ${e}`);
+    for (const w of m.warnings) out.push(`! warning: ${w}`);
     for (const c of m.changes) {
       if (c.before !== undefined && m.action !== 'create' && m.action !== 'replace')
         out.push(`- ${c.field}: ${show(c.before)}`);
