@@ -137,7 +137,10 @@ describe('translation warnings', () => {
   test('are shown with the monitor they concern', async () => {
     project.project(fake.url).monitor('odd', http('https://odd.example.com/', { schedule: '7m' }));
     const planned = await run('plan');
-    assert.equal(planned.code, 2, planned.stdout);
+    // validate rejects the schedule for a Kibana-synced monitor (an error: exit 1, no deletes);
+    // translation snaps it and says so next to the monitor.
+    assert.equal(planned.code, 1, planned.stdout);
+    assert.match(planned.stdout, /Deletes blocked/);
     assert.match(
       planned.stdout,
       /\+ create default-odd[^\n]*\n(?:.*\n)*? {4}warning: spec\.schedule: Kibana has no 7m schedule/,
