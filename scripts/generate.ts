@@ -1,6 +1,7 @@
 /**
  * `npm run generate`: rewrites every file derived from src/model/schema.ts — the CRDs, the
- * editor JSON Schemas and docs/reference.md. test/generated-fresh.test.ts compares the
+ * editor JSON Schemas and docs/reference.md — and the Grafana dashboards built in
+ * observability/dashboards/. test/generated-fresh.test.ts compares the
  * committed files with `generateFiles()` and fails when they are stale.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RESOURCES, renderCrdFiles } from '../src/model/crd.js';
 import { toEditorJsonSchema } from '../src/model/json-schema.js';
 import { renderReference } from '../src/model/reference-doc.js';
+import { renderDashboards } from '../observability/dashboards/index.js';
 
 /** The repository root, where the generated paths are relative to. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,6 +24,7 @@ export function generateFiles(): Map<string, string> {
     files.set(`schema/${resource.jsonSchemaFile}`, `${JSON.stringify(jsonSchema, null, 2)}\n`);
   }
   files.set('docs/reference.md', renderReference());
+  for (const [path, content] of renderDashboards()) files.set(path, content);
   return files;
 }
 
