@@ -6,29 +6,27 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { LoadError } from '../load/loader.js';
 import { EXIT, UsageError, type CliIo, type CommandContext, type RegisterCommand } from './context.js';
-import { registerValidate } from './validate.js';
-import { registerHistory } from './history.js';
-import { registerCrd } from './crd.js';
-import { registerImport } from './import.js';
-import { registerNew } from './new.js';
-import { registerRun } from './run.js';
-import { registerOperator } from './operator.js';
-import { registerJourney } from './journey.js';
-import { registerPlan } from './plan.js';
-import { registerApply } from './apply.js';
+/** A subcommand, loaded only when it is the one being run (or for `--help`). */
+interface CommandEntry {
+  readonly name: string;
+  readonly load: () => Promise<RegisterCommand>;
+}
 
-/** Every subcommand, in the order `synthctl --help` lists them. Append new commands here. */
-const COMMANDS: readonly RegisterCommand[] = [
-  registerValidate,
-  registerRun,
-  registerHistory,
-  registerCrd,
-  registerImport,
-  registerNew,
-  registerPlan,
-  registerApply,
-  registerJourney,
-  registerOperator,
+/**
+ * Every subcommand, in the order `synthctl --help` lists them. Append new commands here.
+ * Modules load lazily: `synthctl apply` should not pay for Playwright or the runner.
+ */
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'validate', load: async () => (await import('./validate.js')).registerValidate },
+  { name: 'run', load: async () => (await import('./run.js')).registerRun },
+  { name: 'history', load: async () => (await import('./history.js')).registerHistory },
+  { name: 'crd', load: async () => (await import('./crd.js')).registerCrd },
+  { name: 'import', load: async () => (await import('./import.js')).registerImport },
+  { name: 'new', load: async () => (await import('./new.js')).registerNew },
+  { name: 'plan', load: async () => (await import('./plan.js')).registerPlan },
+  { name: 'apply', load: async () => (await import('./apply.js')).registerApply },
+  { name: 'journey', load: async () => (await import('./journey.js')).registerJourney },
+  { name: 'operator', load: async () => (await import('./operator.js')).registerOperator },
   // One line per command, above this comment (it keeps Prettier from joining the lines).
 ];
 
@@ -75,7 +73,9 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
       writeErr: (text) => streams.stderr.write(text),
     })
     .exitOverride();
-  for (const register of COMMANDS) register(program, context);
+  // Only the command being run is loaded; help, version and unknown commands load them all.
+  const wanted = COMMANDS.filter((c) => c.name === argv[0]);
+  for (const entry of wanted.length > 0 ? wanted : COMMANDS) (await entry.load())(program, context);
   // Subcommands inherit neither exitOverride nor output settings from the program.
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
