@@ -38,8 +38,22 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
+/** Extra configuration of {@link startPrometheus}. */
+export interface PrometheusOptions {
+  /** The scrape job name (default `synthctl`). */
+  readonly job?: string;
+  /** Rule files to load (absolute paths), evaluated every second unless a group sets its interval. */
+  readonly ruleFiles?: readonly string[];
+  /** Alertmanagers (host:port) to send alerts to. */
+  readonly alertmanagers?: readonly string[];
+}
+
 /** Starts Prometheus scraping `targets` (host:port) every second. */
-export async function startPrometheus(targets: string[], signal?: AbortSignal): Promise<RunningPrometheus> {
+export async function startPrometheus(
+  targets: string[],
+  signal?: AbortSignal,
+  options: PrometheusOptions = {},
+): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'synthctl-prom-'));
   const port = await freePort();
   const config = [
@@ -47,9 +61,20 @@ export async function startPrometheus(targets: string[], signal?: AbortSignal): 
     '  scrape_interval: 1s',
     '  evaluation_interval: 1s',
     'scrape_configs:',
-    '  - job_name: synthctl',
+    `  - job_name: ${JSON.stringify(options.job ?? 'synthctl')}`,
     '    static_configs:',
     `      - targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+    ...(options.ruleFiles === undefined
+      ? []
+      : ['rule_files:', ...options.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`)]),
+    ...(options.alertmanagers === undefined
+      ? []
+      : [
+          'alerting:',
+          '  alertmanagers:',
+          '    - static_configs:',
+          `        - targets: [${options.alertmanagers.map((t) => JSON.stringify(t)).join(', ')}]`,
+        ]),
     '',
   ].join('\n');
   await writeFile(join(dir, 'prometheus.yml'), config);
