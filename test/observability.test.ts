@@ -271,3 +271,24 @@ test('the Alertmanager example holds no inline secret, only *_file references', 
   assert.match(text, /api_url_file:/);
   assert.match(text, /smtp_auth_password_file:/);
 });
+
+test('docs/observability.md lists every dashboard panel with its queries', () => {
+  const doc = readFileSync(join(REPO_ROOT, 'docs/observability.md'), 'utf8');
+  const missing: string[] = [];
+  for (const [name, board] of boards) {
+    if (!doc.includes(`(\`${name}.json\``)) missing.push(`${name}.json`);
+    for (const panel of board.panels ?? []) {
+      if (
+        !doc.includes(`| ${panel.title ?? '?'} |`) &&
+        !doc.includes(`| **${panel.title ?? '?'}** (row) |`)
+      ) {
+        missing.push(`${name} / ${panel.title ?? '?'}`);
+      }
+      for (const t of panel.targets ?? []) {
+        const expr = `\`${(t.expr ?? '').replace(/\|/g, '\\|')}\``;
+        if (!doc.includes(expr)) missing.push(`${name} / ${panel.title ?? '?'}: ${t.expr ?? ''}`);
+      }
+    }
+  }
+  assert.deepEqual(missing, [], 'run the dashboard listing again (see docs/observability.md, Dashboards)');
+});
