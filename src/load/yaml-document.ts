@@ -15,6 +15,7 @@ import {
 } from 'yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { formatPath } from '../model/diagnostics.js';
+import { parseFast } from './yaml-fast-path.js';
 
 /** A 1-based line and column in a source text. */
 export interface SourcePosition {
@@ -121,8 +122,24 @@ const MAX_ALIAS_COUNT = 100;
 // Deeper nesting than this is not a resource anyone wrote by hand; it only risks the stack.
 const MAX_DEPTH = 256;
 
-/** Parses every document of a YAML text; never throws, every problem becomes a diagnostic. */
+/**
+ * Parses every document of a YAML text; never throws, every problem becomes a diagnostic.
+ * Plain single-document files (nearly every monitor file) take the fast path of
+ * yaml-fast-path.ts, which yields the same value and positions; the rest, and every text with
+ * a problem to report, is parsed by the `yaml` package.
+ */
 export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
+  const fast = parseFast(text);
+  if (fast !== undefined) {
+    const positions = new PositionMap(fast.rootOffset, lazyLinePositions(text));
+    for (const entry of fast.entries) positions.set(entry.path, entry.key, entry.value, entry.isCollection);
+    return [{ file, index: 0, value: fast.value, positions, diagnostics: [], hasErrors: false }];
+  }
+  return parseWithYaml(text, file);
+}
+
+/** {@link parseYamlDocuments} without the fast path: every text through the `yaml` package. */
+export function parseWithYaml(text: string, file: string): YamlDocument[] {
   const lineCounter = new LineCounter();
   const at = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
@@ -147,6 +164,32 @@ export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
     out.push(convertDocument(doc, index, file, at));
   });
   return out;
+}
+
+/**
+ * Offsets to lines and columns exactly as the `yaml` package's LineCounter gives them for the
+ * texts the fast path reads (line starts after every line feed), built on first use: a valid
+ * document is never asked.
+ */
+function lazyLinePositions(text: string): (offset: number) => SourcePosition {
+  let lineStarts: number[] | undefined;
+  return (offset) => {
+    if (lineStarts === undefined) {
+      lineStarts = [0];
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    }
+    const target = Math.max(0, Math.min(offset, text.length));
+    let low = 0;
+    let high = lineStarts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (lineStarts[mid]! < target) low = mid + 1;
+      else high = mid;
+    }
+    if (lineStarts[low] === target) return { line: low + 1, column: 1 };
+    // low is at least 1 here: lineStarts[0] is 0 and target is not negative.
+    return { line: Math.max(1, low), column: Math.max(1, target - lineStarts[low - 1]! + 1) };
+  };
 }
 
 function convertDocument(
