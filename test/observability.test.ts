@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../scripts/generate.js';
-import { buildDashboards } from '../observability/dashboards/index.js';
+import { buildDashboards, renderDashboards } from '../observability/dashboards/index.js';
 import {
   ALERTMANAGER_FILE,
   PLANNED_METRICS,
@@ -291,4 +291,16 @@ test('docs/observability.md lists every dashboard panel with its queries', () =>
     }
   }
   assert.deepEqual(missing, [], 'run the dashboard listing again (see docs/observability.md, Dashboards)');
+});
+
+test('the generated dashboard JSON is formatted as Prettier would (format:check stays green)', async () => {
+  const prettier = await import('prettier');
+  const config =
+    (await prettier.resolveConfig(join(REPO_ROOT, 'observability/dashboards/overview.json'))) ?? {};
+  for (const [path, text] of renderDashboards()) {
+    assert.ok(
+      await prettier.check(text, { ...config, filepath: join(REPO_ROOT, path) }),
+      `${path} is not Prettier-formatted`,
+    );
+  }
 });
