@@ -14,6 +14,7 @@ interface RunFlags {
   readonly tag?: string[];
   readonly location?: string;
   readonly concurrency?: string;
+  readonly metricLabels?: string[];
   readonly db: string;
   readonly listen?: string;
   readonly output: 'table' | 'ndjson';
@@ -61,6 +62,11 @@ export function registerRun(program: Command, context: CommandContext): void {
     .option('--tag <tag>', 'only monitors with this tag; repeatable or comma-separated', collect)
     .option('--location <name>', 'only monitors assigned to this location; also the location of the results')
     .option('--concurrency <n>', 'checks running at once (default 32)')
+    .option(
+      '--metric-labels <keys>',
+      'monitor fields exported as metric labels (at most 8), e.g. team,slo_objective; repeatable or comma-separated',
+      collect,
+    )
     .option('--db <path>', 'history database, or "none"', '.synthctl/history.db')
     .option(
       '--listen <host:port>',
@@ -123,6 +129,7 @@ export async function runCommand(paths: string[], flags: RunFlags, context: Comm
       ...(flags.tag === undefined ? {} : { tags: flags.tag }),
       ...(flags.location === undefined ? {} : { location: flags.location }),
       ...(concurrency === undefined ? {} : { concurrency }),
+      ...(flags.metricLabels === undefined ? {} : { metricLabels: flags.metricLabels }),
       ...(listen === undefined ? {} : { listen }),
     });
   } catch (error) {

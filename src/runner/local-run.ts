@@ -54,6 +54,8 @@ export interface LocalRunOptions {
   /** Only monitors assigned to this location (locations or privateLocations); also the results' location. */
   readonly location?: string;
   readonly concurrency?: number;
+  /** Monitor `fields` keys exported as metric labels (at most 8), e.g. team, slo_objective. */
+  readonly metricLabels?: readonly string[];
   /** History database path, or false for none. Default `.synthctl/history.db` under cwd. */
   readonly db?: string | false;
   /** Where the API and /metrics listen. Default 127.0.0.1:9464; undefined with `once` = no server. */
@@ -263,6 +265,7 @@ async function runSelected(
     registry,
     sinks,
     logger: log,
+    ...(options.metricLabels === undefined ? {} : { prometheus: { userLabels: options.metricLabels } }),
     // A person at a terminal wants first results in seconds, not after a whole interval;
     // the spread still grows with the number of monitors so a restart never bursts.
     startupSpreadMs: Math.max(5000, selection.monitors.length * 2),
