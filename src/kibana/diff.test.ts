@@ -71,9 +71,7 @@ describe('diffMonitor', () => {
   });
 
   test('a removed tag list resets to the default', () => {
-    assert.deepEqual(diffMonitor({}, { tags: ['a'] }, ctx), [
-      { field: 'tags', before: ['a'], after: [] },
-    ]);
+    assert.deepEqual(diffMonitor({}, { tags: ['a'] }, ctx), [{ field: 'tags', before: ['a'], after: [] }]);
   });
 
   test('live secrets are masked, references are not', () => {
