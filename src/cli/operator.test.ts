@@ -11,7 +11,6 @@ import { ClientNodeKubeClient, MONITORS } from '../operator/kube-client.js';
 import { silentOperatorLogger } from '../operator/logger.js';
 import type { OperatorDeps } from '../operator/operator.js';
 import type { CommandContext } from './context.js';
-import { main } from './main.js';
 import { operatorCommand, operatorSettings, parseMetricsAddr, type OperatorFlags } from './operator.js';
 
 const FLAGS: OperatorFlags = {
@@ -76,11 +75,24 @@ describe('synthctl operator against the fake API server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('without the Kibana reconcilers the command refuses to start, saying why', async () => {
+  test('by default the command runs the Kibana reconcilers and exports synthctl_kibana_requests_total', async () => {
+    const kc = kubeConfigFor(url);
+    const stop = new AbortController();
+    let listening = '';
     const ctx = capture();
-    const code = await main(['operator', '--kubeconfig', writeKubeconfig(url, dir)], ctx);
-    assert.equal(code, 1);
-    assert.match(ctx.err, /not yet the Kibana project and monitor reconcilers/);
+    const running = operatorCommand({ ...FLAGS, kubeconfig: writeKubeconfig(url, dir) }, ctx, {
+      kubeConfig: kc,
+      registry: new Registry(),
+      logger: silentOperatorLogger(),
+      signal: stop.signal,
+      onListening: (u) => (listening = u),
+    });
+    await until('listening', () => listening !== '');
+    await until('ready', async () => (await fetch(`${listening}/readyz`)).status === 200);
+    const metrics = await (await fetch(`${listening}/metrics`)).text();
+    assert.match(metrics, /# TYPE synthctl_kibana_requests_total counter/);
+    stop.abort();
+    assert.equal(await running, 0, ctx.err);
   });
 
   test('with a reconciler: leader election, InvalidSpec status without a hot loop, /readyz, /metrics, clean stop', async () => {

@@ -3,9 +3,9 @@
  * informers, work queues, leader election and `/healthz`, `/readyz`, `/metrics`; SIGTERM and
  * SIGINT stop it cleanly (workers drain, the lease is released).
  *
- * The Kibana project and monitor reconcilers (issue 4 item 2) plug in through
- * {@link OperatorCommandDeps.reconcilers}. Until they exist the command refuses to start
- * rather than run an operator that syncs nothing.
+ * The reconcilers are the Kibana project and monitor reconcilers
+ * (src/operator/project-reconciler.ts, monitor-reconciler.ts); tests may inject others through
+ * {@link OperatorCommandDeps.reconcilers}.
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +15,7 @@ import type { Command } from 'commander';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { ClientNodeKubeClient, type KubeClient } from '../operator/kube-client.js';
 import { createOperatorLogger, LOG_LEVELS, type LogLevel, type OperatorLogger } from '../operator/logger.js';
+import { createReconcilers } from '../operator/monitor-reconciler.js';
 import { Operator, type OperatorDeps, type OperatorReconcilers } from '../operator/operator.js';
 import { EXIT, UsageError, type CommandContext } from './context.js';
 
@@ -44,9 +45,9 @@ export interface OperatorSettings {
   readonly identity: string;
 }
 
-/** What tests (and the coming reconcilers) inject. */
+/** What tests inject. */
 export interface OperatorCommandDeps {
-  /** Builds the reconcilers; without it the command refuses to start. */
+  /** Builds the reconcilers (default: the Kibana project and monitor reconcilers). */
   readonly reconcilers?: (deps: OperatorDeps) => OperatorReconcilers;
   readonly kubeConfig?: KubeConfig;
   readonly client?: KubeClient;
@@ -169,12 +170,6 @@ export async function operatorCommand(
       return EXIT.usage;
     }
   }
-  if (deps.reconcilers === undefined) {
-    context.stderr.write(
-      'synthctl operator: this build has the operator core (informers, work queue, leader election, health and metrics) but not yet the Kibana project and monitor reconcilers (issue 4, item 2); refusing to start an operator that would sync nothing.\n',
-    );
-    return EXIT.failure;
-  }
   const logger = deps.logger ?? createOperatorLogger({ level: settings.logLevel });
   const registry = deps.registry ?? new Registry();
   if (deps.registry === undefined) collectDefaultMetrics({ register: registry });
@@ -186,6 +181,14 @@ export async function operatorCommand(
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  let closeReconcilers: (() => Promise<void>) | undefined;
+  const reconcilers =
+    deps.reconcilers ??
+    ((operatorDeps: OperatorDeps): OperatorReconcilers => {
+      const built = createReconcilers(operatorDeps, { registry, env: context.env });
+      closeReconcilers = () => built.projects.close();
+      return built;
+    });
   const signal =
     deps.signal === undefined ? controller.signal : AbortSignal.any([controller.signal, deps.signal]);
   try {
@@ -206,7 +209,7 @@ export async function operatorCommand(
       workers: settings.workers,
       logger,
       registry,
-      reconcilers: deps.reconcilers,
+      reconcilers,
       onListening: (url) => {
         logger.info({ url }, 'serving /healthz, /readyz and /metrics');
         deps.onListening?.(url);
@@ -232,6 +235,7 @@ export async function operatorCommand(
     context.stderr.write(`synthctl operator: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failure;
   } finally {
+    await closeReconcilers?.();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }

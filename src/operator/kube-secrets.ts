@@ -1,0 +1,69 @@
+/**
+ * Secret resolution in the cluster: `valueFrom.secretKeyRef` reads a Secret of the object's
+ * namespace through {@link KubeClient.readSecret}, `configMapKeyRef` is refused here (the
+ * translation reads ConfigMaps itself), `env` reads the operator's environment. Values are
+ * read fresh on every reconcile (a rotated Secret reaches Kibana at the next sync) and cached
+ * only for the duration of one reconcile. Messages name the reference, never the value.
+ */
+import { SecretResolutionError } from '../checks/errors.js';
+import { describeReference } from '../checks/secrets.js';
+import type { SecretResolver } from '../checks/types.js';
+import type { KubeClient } from './kube-client.js';
+
+type Reference = Parameters<SecretResolver['resolve']>[0];
+
+/** A {@link SecretResolver} over the Kubernetes API, for one reconcile. */
+export class KubeSecretResolver implements SecretResolver {
+  readonly #client: KubeClient;
+  readonly #signal: AbortSignal;
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #secrets = new Map<string, Promise<Record<string, string> | undefined>>();
+  /** `namespace/name` of every Secret read, for mapping Secret changes to projects. */
+  readonly referenced = new Set<string>();
+
+  constructor(options: {
+    client: KubeClient;
+    signal: AbortSignal;
+    env?: Readonly<Record<string, string | undefined>>;
+  }) {
+    this.#client = options.client;
+    this.#signal = options.signal;
+    this.#env = options.env ?? process.env;
+  }
+
+  async resolve(ref: Reference, namespace: string | undefined): Promise<string | undefined> {
+    const what = describeReference(ref, namespace);
+    if (ref.secretKeyRef !== undefined) {
+      const { name, key, optional } = ref.secretKeyRef;
+      const ns = namespace ?? 'default';
+      const id = `${ns}/${name}`;
+      this.referenced.add(id);
+      let pending = this.#secrets.get(id);
+      if (pending === undefined) {
+        pending = this.#client.readSecret(ns, name, this.#signal);
+        this.#secrets.set(id, pending);
+      }
+      let data: Record<string, string> | undefined;
+      try {
+        data = await pending;
+      } catch (error) {
+        this.#secrets.delete(id);
+        throw error; // API errors (5xx, network) are transient: the reconcile retries.
+      }
+      const value = data?.[key];
+      if (value !== undefined) return value;
+      if (optional === true) return undefined;
+      throw new SecretResolutionError(
+        what,
+        data === undefined ? `${what}: the Secret does not exist` : `${what}: the Secret has no such key`,
+      );
+    }
+    if (ref.env !== undefined) {
+      const value = this.#env[ref.env];
+      if (value === undefined)
+        throw new SecretResolutionError(what, `environment variable ${ref.env} is not set in the operator`);
+      return value;
+    }
+    throw new SecretResolutionError(what, `${what} cannot be resolved by the operator`);
+  }
+}

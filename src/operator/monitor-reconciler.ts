@@ -1,0 +1,111 @@
+/**
+ * SyntheticMonitors are synced by their project (one `_bulk_update` per project, never one
+ * request per monitor): a monitor change enqueues the project(s) that select it — before and
+ * after the change, so a monitor that moves between projects is pruned from one and created
+ * in the other. The monitor reconcile itself only handles monitors no project owns: an invalid
+ * spec gets `Ready=False InvalidSpec` (no hot loop), and a deleted one loses the
+ * `synthctl.dev/cleanup` finalizer at once (nothing in Kibana to remove).
+ *
+ * {@link createReconcilers} builds both reconcilers for {@link Operator}.
+ */
+import type { Registry } from 'prom-client';
+import type { KibanaClientOptions } from '../kibana/client.js';
+import type { ReconcileContext, ReconcileResult, Reconciler } from './controller.js';
+import type { InformerEvent } from './informer.js';
+import { InvalidSpecGuard } from './invalid-spec.js';
+import { KibanaRequestMetrics } from './kibana-metrics.js';
+import { FINALIZER, MONITORS, type KubeObject } from './kube-client.js';
+import { isRelevantChange, type OperatorDeps, type OperatorReconcilers } from './operator.js';
+import {
+  hasFinalizer,
+  isDeleting,
+  objectKeyOf,
+  owningProjects,
+  ProjectReconciler,
+  type ProjectReconcilerOptions,
+} from './project-reconciler.js';
+
+/** Reconciles monitors that no project owns; owned ones go to their project's queue. */
+export class MonitorReconciler implements Reconciler {
+  readonly #deps: OperatorDeps;
+  readonly #guard: InvalidSpecGuard;
+
+  constructor(deps: OperatorDeps, options: { now?: () => number } = {}) {
+    this.#deps = deps;
+    this.#guard = new InvalidSpecGuard({ client: deps.client, now: options.now ?? (() => deps.clock.now()) });
+  }
+
+  async reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const monitor = this.#deps.monitors.get(key);
+    if (monitor === undefined) return undefined;
+    const owners = owningProjects(monitor, this.#deps.projects.list(monitor.metadata.namespace));
+    if (owners.length > 0) {
+      for (const project of owners) this.#deps.projectQueue.add(objectKeyOf(project));
+      return undefined;
+    }
+    if (isDeleting(monitor)) {
+      if (hasFinalizer(monitor))
+        await this.#deps.client.removeFinalizer(MONITORS, monitor, FINALIZER, context.signal);
+      return undefined;
+    }
+    await this.#guard.handle(MONITORS, monitor, context.signal);
+    return undefined;
+  }
+}
+
+/** Queues the projects that select a monitor before or after a change. */
+export function projectsOfMonitorEvent(
+  event: InformerEvent<KubeObject>,
+  projects: (namespace: string | undefined) => KubeObject[],
+): string[] {
+  const keys = new Set<string>();
+  for (const monitor of [event.object, event.old]) {
+    if (monitor === undefined) continue;
+    for (const p of owningProjects(monitor, projects(monitor.metadata.namespace))) keys.add(objectKeyOf(p));
+  }
+  return [...keys];
+}
+
+/** Options of {@link createReconcilers}. */
+export interface ReconcilerOptions {
+  /** The operator's registry: `synthctl_kibana_requests_total` is registered on it. */
+  readonly registry?: Registry;
+  readonly kibana?: ProjectReconcilerOptions['kibana'];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly driftCheckMs?: number;
+}
+
+/**
+ * The project and monitor reconcilers over the operator's caches and queues, with monitor
+ * events mapped to their projects.
+ */
+export function createReconcilers(
+  deps: OperatorDeps,
+  options: ReconcilerOptions = {},
+): OperatorReconcilers & { projects: ProjectReconciler } {
+  const metrics = options.registry === undefined ? undefined : new KibanaRequestMetrics(options.registry);
+  const userOnRequest = options.kibana?.onRequest;
+  const onRequest: KibanaClientOptions['onRequest'] =
+    metrics === undefined && userOnRequest === undefined
+      ? undefined
+      : (event) => {
+          metrics?.onRequest(event);
+          userOnRequest?.(event);
+        };
+  const projects = new ProjectReconciler({
+    client: deps.client,
+    projects: deps.projects,
+    monitors: deps.monitors,
+    logger: deps.logger,
+    now: () => deps.clock.now(),
+    kibana: { ...options.kibana, ...(onRequest === undefined ? {} : { onRequest }) },
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.driftCheckMs === undefined ? {} : { driftCheckMs: options.driftCheckMs }),
+  });
+  deps.monitors.onEvent((event) => {
+    if (!isRelevantChange(event)) return;
+    for (const key of projectsOfMonitorEvent(event, (ns) => deps.projects.list(ns)))
+      deps.projectQueue.add(key);
+  });
+  return { monitors: new MonitorReconciler(deps), projects };
+}

@@ -1,0 +1,307 @@
+/**
+ * The operator end to end: an in-process {@link Operator} with the real project and monitor
+ * reconcilers and client-node against the fake API server, syncing into the fake Kibana.
+ * Scenarios (issue 4): create, update and delete monitors; invalid spec; secret rotation;
+ * Kibana outage and recovery; dropped watches; project deletion under Orphan and Delete;
+ * 150 monitors converge. Waits are bounded polls; nothing asserts on timing.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Registry } from 'prom-client';
+import { ClientNodeKubeClient } from '../src/operator/kube-client.js';
+import { silentOperatorLogger } from '../src/operator/logger.js';
+import { createReconcilers } from '../src/operator/monitor-reconciler.js';
+import { Operator } from '../src/operator/operator.js';
+import { FakeKibana } from './fakes/kibana/index.js';
+import { FakeKubeApiServer, kubeConfigFor } from './fakes/kube-apiserver/index.js';
+
+type Obj = {
+  metadata: { name: string; finalizers?: string[]; deletionTimestamp?: string; generation?: number };
+  status?: {
+    observedGeneration?: number;
+    type?: string;
+    conditions?: { type: string; status: string; reason: string; message: string }[];
+    kibana?: Record<string, unknown>;
+    monitors?: Record<string, number>;
+  };
+};
+
+const API = 'synthctl.dev/v1alpha1';
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function condition(
+  o: Obj | undefined,
+  type: string,
+): { status: string; reason: string; message: string } | undefined {
+  return o?.status?.conditions?.find((c) => c.type === type);
+}
+
+describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_000 }, () => {
+  const server = new FakeKubeApiServer();
+  let kibana: FakeKibana;
+  let url = '';
+  const stop = new AbortController();
+  let running: Promise<'stopped' | 'lost'> | undefined;
+  let closeReconcilers: (() => Promise<void>) | undefined;
+  const registry = new Registry();
+
+  const monitor = (name: string, namespace: string, spec: Record<string, unknown> = {}, team = 'shop') => ({
+    apiVersion: API,
+    kind: 'SyntheticMonitor',
+    metadata: { name, namespace, labels: { team } },
+    spec: { schedule: '1m', locations: ['us_east'], http: { url: `https://${name}.example.com/` }, ...spec },
+  });
+  const project = (name: string, namespace: string, spec: Record<string, unknown> = {}) => ({
+    apiVersion: API,
+    kind: 'SyntheticsProject',
+    metadata: { name, namespace },
+    spec: {
+      kibana: { url: kibana.url, apiKey: { valueFrom: { secretKeyRef: { name: 'kibana', key: 'apiKey' } } } },
+      projectId: name,
+      monitorSelector: { matchLabels: { team: name } },
+      ...spec,
+    },
+  });
+  const get = (kind: string, name: string, namespace: string) =>
+    server.get(API, kind, name, namespace) as Obj | undefined;
+  const inKibana = (projectId: string) =>
+    kibana
+      .projectMonitors('default', projectId)
+      .map((m) => String(m.attributes['journey_id']))
+      .sort();
+  const namespace = (name: string, apiKey = 'key-1') => {
+    server.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    server.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'kibana', namespace: name },
+      data: { apiKey: b64(apiKey) },
+    });
+  };
+  async function patch(path: string, body: unknown): Promise<void> {
+    const response = await fetch(`${url}${path}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(response.status, 200, await response.text());
+  }
+
+  before(async () => {
+    url = await server.start();
+    kibana = await FakeKibana.start({ apiKeys: ['key-1', 'key-2'], version: '9.1.0' });
+    const kc = kubeConfigFor(url);
+    const operator = new Operator({
+      kubeConfig: kc,
+      client: new ClientNodeKubeClient(kc),
+      workers: 2,
+      logger: silentOperatorLogger(),
+      registry,
+      reconcilers: (deps) => {
+        const built = createReconcilers(deps, {
+          registry,
+          kibana: { retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } },
+        });
+        closeReconcilers = () => built.projects.close();
+        return built;
+      },
+    });
+    running = operator.run(stop.signal);
+  });
+
+  after(async () => {
+    stop.abort();
+    await running;
+    await closeReconcilers?.();
+    await kibana.stop();
+    await server.stop();
+  });
+
+  test('create: monitors appear in Kibana, monitors and project report Synced', async () => {
+    namespace('shop');
+    server.create(
+      monitor('orders', 'shop', {
+        params: [{ name: 'token', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }],
+        http: { url: 'https://orders.example.com/', headers: [{ name: 'X-Token', value: '${token}' }] },
+      }),
+    );
+    server.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'shop' },
+      data: { password: b64('first-secret') },
+    });
+    server.create(monitor('cart', 'shop'));
+    server.create(monitor('unrelated', 'shop', {}, 'other'));
+    server.create(project('shop', 'shop', { driftCheckInterval: '2s' }));
+    await until('two monitors in Kibana', () => inKibana('shop').length === 2);
+    assert.deepEqual(inKibana('shop'), ['shop-cart', 'shop-orders']);
+    await until('monitors Synced', () =>
+      ['orders', 'cart'].every(
+        (n) => condition(get('SyntheticMonitor', n, 'shop'), 'Synced')?.status === 'True',
+      ),
+    );
+    const cart = get('SyntheticMonitor', 'cart', 'shop')!;
+    assert.equal(cart.status?.type, 'http');
+    assert.equal(cart.status?.observedGeneration, 1);
+    assert.equal(cart.status?.kibana?.['journeyId'], 'shop-cart');
+    assert.equal(cart.status?.kibana?.['monitorId'], 'shop-cart-shop-default');
+    assert.match(String(cart.status?.kibana?.['hash']), /.+/);
+    assert.ok(cart.metadata.finalizers?.includes('synthctl.dev/cleanup'));
+    assert.equal(get('SyntheticMonitor', 'unrelated', 'shop')?.status?.kibana, undefined);
+    await until(
+      'project Ready',
+      () => condition(get('SyntheticsProject', 'shop', 'shop'), 'Ready')?.status === 'True',
+    );
+    const p = get('SyntheticsProject', 'shop', 'shop')!;
+    assert.equal(condition(p, 'Synced')?.status, 'True');
+    assert.equal(condition(p, 'Drifted')?.status, 'False');
+    assert.equal(p.status?.kibana?.['version'], '9.1.0');
+    assert.deepEqual(p.status?.monitors, { total: 2, synced: 2, failed: 0, drifted: 0, invalid: 0 });
+    assert.ok(p.metadata.finalizers?.includes('synthctl.dev/cleanup'));
+    assert.equal(
+      [...kibana.params.values()].find((x) => x.key.includes('token'))?.value ??
+        [...kibana.params.values()][0]?.value,
+      'first-secret',
+    );
+    const events = server.list('v1', 'Event', 'shop') as {
+      reason: string;
+      involvedObject: { name: string };
+    }[];
+    assert.ok(events.some((e) => e.reason === 'Created' && e.involvedObject.name === 'shop'));
+    const metrics = await registry.metrics();
+    assert.match(
+      metrics,
+      /synthctl_kibana_requests_total\{route="\/api\/synthetics\/project\/\{projectId\}\/monitors\/_bulk_update",code="200"\} [1-9]/,
+    );
+  });
+
+  test('update: a spec change reaches Kibana', async () => {
+    await patch(`/apis/${API}/namespaces/shop/syntheticmonitors/cart`, {
+      spec: { http: { url: 'https://cart-v2.example.com/' } },
+    });
+    await until('Kibana updated', () =>
+      kibana
+        .projectMonitors('default', 'shop')
+        .some((m) => JSON.stringify(m.attributes).includes('cart-v2.example.com')),
+    );
+    await until(
+      'observedGeneration 2',
+      () => get('SyntheticMonitor', 'cart', 'shop')?.status?.observedGeneration === 2,
+    );
+  });
+
+  test('secret rotation: the param follows the Secret without a restart', async () => {
+    await patch('/api/v1/namespaces/shop/secrets/db', { data: { password: b64('second-secret') } });
+    await until('param rotated', () => [...kibana.params.values()].some((x) => x.value === 'second-secret'));
+    assert.ok(![...kibana.params.values()].some((x) => x.value === 'first-secret'));
+  });
+
+  test('invalid spec: Ready=False InvalidSpec, prune blocked, no hot loop', async () => {
+    server.create(monitor('broken', 'shop', { http: { url: 'https://exa mple.com/' } }));
+    await until(
+      'InvalidSpec',
+      () => condition(get('SyntheticMonitor', 'broken', 'shop'), 'Ready')?.reason === 'InvalidSpec',
+    );
+    await until(
+      'project InvalidMonitors',
+      () => condition(get('SyntheticsProject', 'shop', 'shop'), 'Synced')?.reason === 'InvalidMonitors',
+    );
+    const writes = () =>
+      server.requests.filter(
+        (r) => r.method === 'PATCH' && r.path.endsWith('/syntheticmonitors/broken/status'),
+      ).length;
+    const before = writes();
+    await new Promise((r) => setTimeout(r, 3000)); // more than one drift interval (2 s)
+    assert.equal(writes(), before, 'no further status writes for an unchanged invalid monitor');
+    assert.deepEqual(inKibana('shop'), ['shop-cart', 'shop-orders']);
+    server.delete(API, 'SyntheticMonitor', 'broken', 'shop');
+    await until(
+      'project Synced again',
+      () => condition(get('SyntheticsProject', 'shop', 'shop'), 'Synced')?.status === 'True',
+    );
+  });
+
+  test('delete: a deleted monitor is removed from Kibana, then its finalizer', async () => {
+    server.delete(API, 'SyntheticMonitor', 'cart', 'shop');
+    await until('removed from Kibana', () => !inKibana('shop').includes('shop-cart'));
+    await until('object gone', () => get('SyntheticMonitor', 'cart', 'shop') === undefined);
+    assert.deepEqual(inKibana('shop'), ['shop-orders']);
+  });
+
+  test('Kibana outage: Synced=False while Kibana answers 503, then recovery', async () => {
+    kibana.injectFault({ route: '/api/stats' }, { kind: 'status', status: 503 }, 1_000_000);
+    server.create(monitor('checkout', 'shop'));
+    await until(
+      'Synced=False KibanaUnavailable',
+      () => condition(get('SyntheticsProject', 'shop', 'shop'), 'Synced')?.reason === 'KibanaUnavailable',
+    );
+    assert.ok(!inKibana('shop').includes('shop-checkout'));
+    kibana.clearFaults();
+    await until('recovered', () => inKibana('shop').includes('shop-checkout'), 120_000);
+    await until(
+      'Synced=True',
+      () => condition(get('SyntheticsProject', 'shop', 'shop'), 'Synced')?.status === 'True',
+      120_000,
+    );
+    const metrics = await registry.metrics();
+    assert.match(metrics, /synthctl_kibana_requests_total\{route="\/api\/stats",code="503"\} [1-9]/);
+  });
+
+  test('dropped watches: changes after a drop still arrive', async () => {
+    server.dropWatches();
+    server.create(monitor('after-drop', 'shop'));
+    await until('synced after the drop', () => inKibana('shop').includes('shop-after-drop'), 120_000);
+  });
+
+  test('project deletion, Orphan (default): the Kibana monitors stay, the project goes', async () => {
+    server.delete(API, 'SyntheticsProject', 'shop', 'shop');
+    await until('project gone', () => get('SyntheticsProject', 'shop', 'shop') === undefined);
+    assert.deepEqual(inKibana('shop'), ['shop-after-drop', 'shop-checkout', 'shop-orders']);
+  });
+
+  test('project deletion, Delete: the Kibana monitors of the project are deleted', async () => {
+    namespace('pay', 'key-2');
+    server.create(monitor('charge', 'pay', {}, 'pay'));
+    server.create(monitor('refund', 'pay', {}, 'pay'));
+    server.create(project('pay', 'pay', { deletionPolicy: 'Delete' }));
+    await until('pay synced', () => inKibana('pay').length === 2);
+    server.delete(API, 'SyntheticsProject', 'pay', 'pay');
+    await until('project gone', () => get('SyntheticsProject', 'pay', 'pay') === undefined);
+    assert.deepEqual(inKibana('pay'), []);
+    assert.ok(inKibana('shop').length > 0, 'another project is untouched');
+  });
+
+  test('150 monitors converge, every status Synced', async () => {
+    namespace('bulk');
+    const n = 150;
+    for (let i = 0; i < n; i++) server.create(monitor(`m-${String(i).padStart(4, '0')}`, 'bulk', {}, 'bulk'));
+    server.create(project('bulk', 'bulk', { prune: { maxDeletes: 10 } }));
+    await until(`${String(n)} in Kibana`, () => inKibana('bulk').length === n, 300_000);
+    await until(
+      'all Synced',
+      () =>
+        (server.list(API, 'SyntheticMonitor', 'bulk') as Obj[]).every(
+          (m) => condition(m, 'Synced')?.status === 'True',
+        ),
+      300_000,
+    );
+    await until(
+      'project counts',
+      () => get('SyntheticsProject', 'bulk', 'bulk')?.status?.monitors?.['synced'] === n,
+      120_000,
+    );
+  });
+});
