@@ -145,7 +145,7 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
     });
     server.create(monitor('cart', 'shop'));
     server.create(monitor('unrelated', 'shop', {}, 'other'));
-    server.create(project('shop', 'shop', { driftCheckInterval: '2s' }));
+    server.create(project('shop', 'shop', { driftCheckInterval: '1h' }));
     await until('two monitors in Kibana', () => inKibana('shop').length === 2);
     assert.deepEqual(inKibana('shop'), ['shop-cart', 'shop-orders']);
     await until('monitors Synced', () =>
@@ -203,7 +203,7 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
     );
   });
 
-  test('secret rotation: the param follows the Secret without a restart', async () => {
+  test('secret rotation: the Secret watch re-queues the project (drift interval 1 h), the param follows', async () => {
     await patch('/api/v1/namespaces/shop/secrets/db', { data: { password: b64('second-secret') } });
     await until('param rotated', () => [...kibana.params.values()].some((x) => x.value === 'second-secret'));
     assert.ok(![...kibana.params.values()].some((x) => x.value === 'first-secret'));
@@ -223,9 +223,20 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
       server.requests.filter(
         (r) => r.method === 'PATCH' && r.path.endsWith('/syntheticmonitors/broken/status'),
       ).length;
+    // Drift checks every second: each re-reconcile finds nothing new to write.
+    await patch(`/apis/${API}/namespaces/shop/syntheticsprojects/shop`, {
+      spec: { driftCheckInterval: '1s' },
+    });
+    await until(
+      'project generation 2 observed',
+      () => get('SyntheticsProject', 'shop', 'shop')?.status?.observedGeneration === 2,
+    );
     const before = writes();
-    await new Promise((r) => setTimeout(r, 3000)); // more than one drift interval (2 s)
+    await new Promise((r) => setTimeout(r, 3000));
     assert.equal(writes(), before, 'no further status writes for an unchanged invalid monitor');
+    await patch(`/apis/${API}/namespaces/shop/syntheticsprojects/shop`, {
+      spec: { driftCheckInterval: '1h' },
+    });
     assert.deepEqual(inKibana('shop'), ['shop-cart', 'shop-orders']);
     server.delete(API, 'SyntheticMonitor', 'broken', 'shop');
     await until(

@@ -5,10 +5,20 @@
  * read fresh on every reconcile (a rotated Secret reaches Kibana at the next sync) and cached
  * only for the duration of one reconcile. Messages name the reference, never the value.
  */
+import {
+  CoreV1Api,
+  makeInformer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type V1Secret,
+} from '@kubernetes/client-node';
 import { SecretResolutionError } from '../checks/errors.js';
 import { describeReference } from '../checks/secrets.js';
 import type { SecretResolver } from '../checks/types.js';
+import type { Clock } from '../runner/clock.js';
+import { SupervisedInformer } from './informer.js';
 import type { KubeClient } from './kube-client.js';
+import type { OperatorLogger } from './logger.js';
 
 type Reference = Parameters<SecretResolver['resolve']>[0];
 
@@ -66,4 +76,34 @@ export class KubeSecretResolver implements SecretResolver {
     }
     throw new SecretResolutionError(what, `${what} cannot be resolved by the operator`);
   }
+}
+
+/**
+ * A supervised informer on core v1 Secrets (one namespace or all), so a rotated Secret
+ * re-queues the projects that reference it at once instead of at the next drift check.
+ * The reconcile still reads the value through the API (`readSecret`), never from this cache.
+ */
+export function secretInformer(options: {
+  kubeConfig: KubeConfig;
+  namespace: string | undefined;
+  logger: OperatorLogger;
+  clock?: Clock;
+  watchdogMs?: number;
+}): SupervisedInformer<V1Secret> {
+  const { kubeConfig, namespace } = options;
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const path = namespace === undefined ? '/api/v1/secrets' : `/api/v1/namespaces/${namespace}/secrets`;
+  const list = async (): Promise<KubernetesListObject<V1Secret>> =>
+    namespace === undefined
+      ? await core.listSecretForAllNamespaces()
+      : await core.listNamespacedSecret({ namespace });
+  return new SupervisedInformer<V1Secret>({
+    name: 'secret',
+    factory: (wrapped) => makeInformer(kubeConfig, path, wrapped),
+    list,
+    logger: options.logger,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.watchdogMs === undefined ? {} : { watchdogMs: options.watchdogMs }),
+    resyncMs: 0,
+  });
 }

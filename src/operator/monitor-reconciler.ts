@@ -14,6 +14,7 @@ import type { ReconcileContext, ReconcileResult, Reconciler } from './controller
 import type { InformerEvent } from './informer.js';
 import { InvalidSpecGuard } from './invalid-spec.js';
 import { KibanaRequestMetrics } from './kibana-metrics.js';
+import { secretInformer } from './kube-secrets.js';
 import { FINALIZER, MONITORS, type KubeObject } from './kube-client.js';
 import { isRelevantChange, type OperatorDeps, type OperatorReconcilers } from './operator.js';
 import {
@@ -73,6 +74,8 @@ export interface ReconcilerOptions {
   readonly kibana?: ProjectReconcilerOptions['kibana'];
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly driftCheckMs?: number;
+  /** Watch Secrets so rotation re-queues the projects that use them (default true). */
+  readonly watchSecrets?: boolean;
 }
 
 /**
@@ -107,5 +110,25 @@ export function createReconcilers(
     for (const key of projectsOfMonitorEvent(event, (ns) => deps.projects.list(ns)))
       deps.projectQueue.add(key);
   });
-  return { monitors: new MonitorReconciler(deps), projects };
+  const informers = [];
+  if (options.watchSecrets !== false) {
+    const secrets = secretInformer({
+      kubeConfig: deps.kubeConfig,
+      namespace: deps.namespace,
+      logger: deps.logger,
+      clock: deps.clock,
+    });
+    secrets.onEvent((event) => {
+      if (event.type === 'update' && event.old !== undefined && sameData(event.old.data, event.object.data))
+        return;
+      for (const key of projects.projectsReferencingSecret(event.key)) deps.projectQueue.add(key);
+    });
+    informers.push(secrets);
+  }
+  return { monitors: new MonitorReconciler(deps), projects, informers };
+}
+
+function sameData(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  return ka.length === Object.keys(b ?? {}).length && ka.every((k) => a?.[k] === b?.[k]);
 }

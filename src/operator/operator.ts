@@ -35,12 +35,23 @@ export interface OperatorDeps {
   readonly projectQueue: WorkQueue;
   readonly logger: OperatorLogger;
   readonly clock: Clock;
+  readonly kubeConfig: KubeConfig;
+  /** The watched namespace; undefined for all. */
+  readonly namespace: string | undefined;
+}
+
+/** An extra informer the reconcilers need (Secrets): started and stopped with the others. */
+export interface AuxiliaryInformer {
+  start(signal?: AbortSignal): void;
+  stop(): Promise<void>;
 }
 
 /** The reconcilers of the two kinds; a kind without one is not reconciled. */
 export interface OperatorReconcilers {
   readonly monitors?: Reconciler;
   readonly projects?: Reconciler;
+  /** Informers the reconcilers watch besides monitors and projects. */
+  readonly informers?: readonly AuxiliaryInformer[];
 }
 
 /** Leader election settings (client-go defaults when unset). */
@@ -184,7 +195,10 @@ export class Operator {
       projectQueue: this.projectQueue,
       logger,
       clock: this.#clock,
+      kubeConfig: this.#o.kubeConfig,
+      namespace: this.#o.namespace,
     });
+    for (const informer of reconcilers.informers ?? []) informer.start(stopInformers.signal);
     let outcome: 'stopped' | 'lost' = 'stopped';
     try {
       const election = this.#o.leaderElection;
@@ -209,7 +223,11 @@ export class Operator {
     } finally {
       for (const u of unsubscribe) u();
       stopInformers.abort();
-      await Promise.all([this.monitors.stop(), this.projects.stop()]);
+      await Promise.all([
+        this.monitors.stop(),
+        this.projects.stop(),
+        ...(reconcilers.informers ?? []).map((i) => i.stop()),
+      ]);
       this.monitorQueue.shutDown();
       this.projectQueue.shutDown();
       await health?.stop();

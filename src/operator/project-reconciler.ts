@@ -115,11 +115,20 @@ export class ProjectReconciler implements Reconciler {
   readonly #now: () => number;
   readonly #guard: InvalidSpecGuard;
   readonly #clients = new Map<string, CachedClient>();
+  /** Project key → `namespace/name` of the Secrets its last reconcile read. */
+  readonly #secretRefs = new Map<string, Set<string>>();
 
   constructor(options: ProjectReconcilerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#guard = new InvalidSpecGuard({ client: options.client, now: this.#now });
+  }
+
+  /** The projects whose last reconcile read the Secret `namespace/name`. */
+  projectsReferencingSecret(secretKey: string): string[] {
+    const out: string[] = [];
+    for (const [project, refs] of this.#secretRefs) if (refs.has(secretKey)) out.push(project);
+    return out;
   }
 
   /** Closes every cached Kibana client. */
@@ -228,6 +237,7 @@ export class ProjectReconciler implements Reconciler {
   }
 
   async #dropClient(key: string): Promise<void> {
+    this.#secretRefs.delete(key);
     const cached = this.#clients.get(key);
     this.#clients.delete(key);
     await cached?.api.close().catch(() => undefined);
@@ -270,7 +280,12 @@ export class ProjectReconciler implements Reconciler {
       signal,
       ...(this.#o.env === undefined ? {} : { env: this.#o.env }),
     });
-    const api = await this.#api(key, model, secrets);
+    let api: KibanaApi;
+    try {
+      api = await this.#api(key, model, secrets);
+    } finally {
+      this.#secretRefs.set(key, secrets.referenced);
+    }
     const plan = await planProject({
       project: model,
       monitors: live.map((m) => ({ monitor: asModel<SyntheticMonitor>(m, 'SyntheticMonitor') })),
@@ -280,6 +295,7 @@ export class ProjectReconciler implements Reconciler {
       blockedReasons,
       liveConfigs: 'all',
     });
+    this.#secretRefs.set(key, secrets.referenced);
     const result = await applyPlan(plan, { api, signal });
     signal.throwIfAborted();
     // A deleted monitor is removed from Kibana even when prune is off, refused or blocked:
