@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { MonitorType } from '../model/schema.js';
-import type { Check, CheckOutcome, RunnableMonitor } from '../checks/types.js';
+import type { Check, CheckOutcome, CheckRunContext, RunnableMonitor } from '../checks/types.js';
 import type { ResultRecord } from './result.js';
 import { CheckTimeoutError, formatMs, sleep, type Clock, type TimerHandle } from './clock.js';
 import { ConcurrencyLimiter } from './limiter.js';
@@ -449,7 +449,7 @@ export class Scheduler {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (signal.aborted || entry.removed) return undefined;
       const startedAt = this.#clock.now();
-      const outcome = await this.#attempt(monitor, signal);
+      const outcome = await this.#attempt(monitor, signal, { checkGroup, attempt });
       if (signal.aborted || entry.removed) return undefined;
       const endedAt = this.#clock.now();
       const finalAttempt = outcome.up || attempt === maxAttempts;
@@ -485,7 +485,11 @@ export class Scheduler {
    * one controller, one timer at a time and one promise rather than a timeout signal each for
    * the soft and the hard deadline and a `Promise.race`.
    */
-  #attempt(monitor: RunnableMonitor, runSignal: AbortSignal): Promise<CheckOutcome> {
+  #attempt(
+    monitor: RunnableMonitor,
+    runSignal: AbortSignal,
+    context: CheckRunContext,
+  ): Promise<CheckOutcome> {
     const check = this.#checks.get(monitor.type);
     if (check === undefined) {
       return Promise.resolve({
@@ -556,7 +560,7 @@ export class Scheduler {
       };
       let running: Promise<CheckOutcome>;
       try {
-        running = check.run(monitor, signal);
+        running = check.run(monitor, signal, context);
       } catch (err) {
         running = Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
