@@ -117,6 +117,8 @@ export class ProjectReconciler implements Reconciler {
   readonly #clients = new Map<string, CachedClient>();
   /** Project key → `namespace/name` of the Secrets its last reconcile read. */
   readonly #secretRefs = new Map<string, Set<string>>();
+  /** Project key → when the last sync that wrote to Kibana ran, and what it did. */
+  readonly #lastSync = new Map<string, { at: string; summary: unknown }>();
 
   constructor(options: ProjectReconcilerOptions) {
     this.#o = options;
@@ -238,6 +240,7 @@ export class ProjectReconciler implements Reconciler {
 
   async #dropClient(key: string): Promise<void> {
     this.#secretRefs.delete(key);
+    this.#lastSync.delete(key);
     const cached = this.#clients.get(key);
     this.#clients.delete(key);
     await cached?.api.close().catch(() => undefined);
@@ -343,6 +346,20 @@ export class ProjectReconciler implements Reconciler {
       unchanged: plan.summary.unchanged,
       failed: result.failed.length,
     };
+    // The cache may not show our last status write yet: what the last writing sync did is
+    // remembered here, so a no-op reconcile right after it never overwrites it with zeros.
+    const remembered = this.#lastSync.get(key);
+    const sync =
+      wrote || (remembered === undefined && previous['lastSync'] === undefined)
+        ? { at: formatTime(now), summary: lastSync }
+        : (remembered ?? {
+            at:
+              typeof previousKibana['lastSyncTime'] === 'string'
+                ? previousKibana['lastSyncTime']
+                : formatTime(now),
+            summary: previous['lastSync'],
+          });
+    this.#lastSync.set(key, sync);
     const status: Record<string, unknown> = {
       ...previous,
       ...(generation === undefined ? {} : { observedGeneration: generation }),
@@ -350,16 +367,9 @@ export class ProjectReconciler implements Reconciler {
         now,
         ...(generation === undefined ? {} : { observedGeneration: generation }),
       }),
-      kibana: {
-        version: plan.kibanaVersion,
-        space: plan.space,
-        lastSyncTime:
-          wrote || typeof previousKibana['lastSyncTime'] !== 'string'
-            ? formatTime(now)
-            : previousKibana['lastSyncTime'],
-      },
+      kibana: { version: plan.kibanaVersion, space: plan.space, lastSyncTime: sync.at },
       monitors: counts,
-      lastSync: wrote || previous['lastSync'] === undefined ? lastSync : previous['lastSync'],
+      lastSync: sync.summary,
     };
     await client.patchStatus(PROJECTS, project, status, signal);
     logger.debug(

@@ -60,11 +60,14 @@ export function parseFieldSelector(selector: string): Test {
     const m = /^([\w.]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
     if (!m) throw new SelectorError(`invalid selector: '${term}'; can't understand '${term}'`);
     const [, field, op, value] = m as unknown as [string, string, string, string];
-    if (field !== 'metadata.name' && field !== 'metadata.namespace')
+    // Events also support `involvedObject.*` (kubectl describe lists an object's Events so).
+    if (field !== 'metadata.name' && field !== 'metadata.namespace' && !field.startsWith('involvedObject.'))
       throw new SelectorError(`field label not supported: ${field}`);
-    const key = field === 'metadata.name' ? 'name' : 'namespace';
+    const path = field.split('.');
     tests.push((o) => {
-      const raw = ((o['metadata'] ?? {}) as Record<string, unknown>)[key];
+      let raw: unknown = o;
+      for (const part of path)
+        raw = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[part] : undefined;
       const actual = typeof raw === 'string' ? raw : '';
       return op === '!=' ? actual !== value : actual === value;
     });

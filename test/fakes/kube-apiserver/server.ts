@@ -483,6 +483,14 @@ export class FakeKubeApiServer {
 
   /** Prune, default, validate a custom resource; returns the pruned paths. */
   #admit(type: ResourceType, object: Obj, name: string): string[] {
+    if (type.kind === 'Secret' && isObj(object['stringData'])) {
+      // As the API server: stringData is write-only, merged into data base64-encoded.
+      const data: Record<string, unknown> = isObj(object['data']) ? { ...object['data'] } : {};
+      for (const [k, v] of Object.entries(object['stringData']))
+        data[k] = Buffer.from(String(v)).toString('base64');
+      object['data'] = data;
+      delete object['stringData'];
+    }
     if (type.kind === 'CustomResourceDefinition') this.#checkCrd(object, name);
     if (type.schema === undefined) return [];
     const pruned = type.schema.prune(object);
