@@ -295,11 +295,11 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
     assert.ok(inKibana('shop').length > 0, 'another project is untouched');
   });
 
-  test('150 monitors converge, every status Synced', async () => {
+  test('1,000 monitors converge, every status Synced', async () => {
     namespace('bulk');
-    const n = 150;
+    const n = 1000;
     for (let i = 0; i < n; i++) server.create(monitor(`m-${String(i).padStart(4, '0')}`, 'bulk', {}, 'bulk'));
-    server.create(project('bulk', 'bulk', { prune: { maxDeletes: 10 } }));
+    server.create(project('bulk', 'bulk', { prune: { maxDeletes: 10 }, driftCheckInterval: '1h' }));
     await until(`${String(n)} in Kibana`, () => inKibana('bulk').length === n, 300_000);
     await until(
       'all Synced',
@@ -314,5 +314,132 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
       () => get('SyntheticsProject', 'bulk', 'bulk')?.status?.monitors?.['synced'] === n,
       120_000,
     );
+  });
+});
+
+describe('leader failover between two operators', { timeout: 300_000 }, () => {
+  const server = new FakeKubeApiServer();
+  let kibana: FakeKibana;
+  const timing = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 };
+  type Running = {
+    stop: AbortController;
+    done: Promise<'stopped' | 'lost'>;
+    operator: Operator;
+    registry: Registry;
+    close: () => Promise<void>;
+  };
+  const operators: Running[] = [];
+
+  function start(identity: string, url: string): Running {
+    const kc = kubeConfigFor(url);
+    let close = (): Promise<void> => Promise.resolve();
+    const own = new Registry();
+    const operator = new Operator({
+      kubeConfig: kc,
+      client: new ClientNodeKubeClient(kc),
+      leaderElection: { namespace: 'default', name: 'synthctl-operator', identity, ...timing },
+      logger: silentOperatorLogger(),
+      registry: own,
+      reconcilers: (deps) => {
+        const built = createReconcilers(deps, {
+          registry: own,
+          kibana: { retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } },
+        });
+        close = () => built.projects.close();
+        return built;
+      },
+    });
+    const stop = new AbortController();
+    const running: Running = {
+      stop,
+      done: operator.run(stop.signal),
+      operator,
+      registry: own,
+      close: () => close(),
+    };
+    operators.push(running);
+    return running;
+  }
+
+  after(async () => {
+    for (const o of operators) o.stop.abort();
+    for (const o of operators) {
+      await o.done;
+      await o.close();
+    }
+    await kibana.stop();
+    await server.stop();
+  });
+
+  test('one leader applies; after it stops the other takes over without re-applying', async () => {
+    const url = await server.start();
+    kibana = await FakeKibana.start({ apiKeys: ['key-1'], version: '9.1.0' });
+    server.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ha' } });
+    server.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'kibana', namespace: 'ha' },
+      data: { apiKey: b64('key-1') },
+    });
+    const a = start('operator-a', url);
+    await until('a leads', () => a.operator.isLeading);
+    const b = start('operator-b', url);
+    for (const name of ['one', 'two', 'three'])
+      server.create({
+        apiVersion: API,
+        kind: 'SyntheticMonitor',
+        metadata: { name, namespace: 'ha', labels: { team: 'ha' } },
+        spec: { schedule: '1m', locations: ['us_east'], http: { url: `https://${name}.example.com/` } },
+      });
+    server.create({
+      apiVersion: API,
+      kind: 'SyntheticsProject',
+      metadata: { name: 'ha', namespace: 'ha' },
+      spec: {
+        kibana: {
+          url: kibana.url,
+          apiKey: { valueFrom: { secretKeyRef: { name: 'kibana', key: 'apiKey' } } },
+        },
+        projectId: 'ha',
+        monitorSelector: { matchLabels: { team: 'ha' } },
+        driftCheckInterval: '1h',
+      },
+    });
+    const synced = () =>
+      condition(server.get(API, 'SyntheticsProject', 'ha', 'ha') as Obj | undefined, 'Synced')?.status ===
+        'True' && kibana.projectMonitors('default', 'ha').length === 3;
+    await until('synced by a', synced);
+    assert.equal(b.operator.isLeading, false, 'b stands by');
+    const bulk = () => kibana.requestsTo('/api/synthetics/project/{projectId}/monitors/_bulk_update').length;
+    const revisions = () => kibana.projectMonitors('default', 'ha').map((m) => m.attributes['revision']);
+    const appliedByA = bulk();
+    assert.ok(
+      revisions().every((r) => r === 1),
+      'each monitor written once',
+    );
+
+    a.stop.abort();
+    assert.equal(await a.done, 'stopped');
+    await until('b leads', () => b.operator.isLeading);
+    // b reconciles everything it has cached: a plan finds nothing to write.
+    await until('b reconciled the project', async () =>
+      /controller_runtime_reconcile_total\{controller="syntheticsproject",result="requeue_after"\} [1-9]/.test(
+        await b.registry.metrics(),
+      ),
+    );
+    assert.equal(bulk(), appliedByA, 'no second apply after failover');
+    assert.ok(
+      revisions().every((r) => r === 1),
+      'no monitor re-written',
+    );
+
+    server.create({
+      apiVersion: API,
+      kind: 'SyntheticMonitor',
+      metadata: { name: 'four', namespace: 'ha', labels: { team: 'ha' } },
+      spec: { schedule: '1m', locations: ['us_east'], http: { url: 'https://four.example.com/' } },
+    });
+    await until('b applies the new monitor', () => kibana.projectMonitors('default', 'ha').length === 4);
+    assert.ok(revisions().every((r) => r === 1));
   });
 });
