@@ -277,6 +277,26 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
     await until('synced after the drop', () => inKibana('shop').includes('shop-after-drop'), 120_000);
   });
 
+  test('drift: a monitor edited in Kibana is reported Drifted (driftPolicy Report)', async () => {
+    await patch(`/apis/${API}/namespaces/shop/syntheticsprojects/shop`, {
+      spec: { driftCheckInterval: '1s' },
+    });
+    const configId = String(get('SyntheticMonitor', 'orders', 'shop')?.status?.kibana?.['configId']);
+    kibana.editInUi(configId, { enabled: false });
+    await until(
+      'monitor Drifted',
+      () => condition(get('SyntheticMonitor', 'orders', 'shop'), 'Drifted')?.status === 'True',
+    );
+    await until(
+      'project Drifted',
+      () => condition(get('SyntheticsProject', 'shop', 'shop'), 'Drifted')?.status === 'True',
+    );
+    assert.equal(get('SyntheticsProject', 'shop', 'shop')?.status?.monitors?.['drifted'], 1);
+    await patch(`/apis/${API}/namespaces/shop/syntheticsprojects/shop`, {
+      spec: { driftCheckInterval: '1h' },
+    });
+  });
+
   test('project deletion, Orphan (default): the Kibana monitors stay, the project goes', async () => {
     server.delete(API, 'SyntheticsProject', 'shop', 'shop');
     await until('project gone', () => get('SyntheticsProject', 'shop', 'shop') === undefined);

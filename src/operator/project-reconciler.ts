@@ -16,6 +16,7 @@
  * re-check at the drift interval.
  */
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { SecretResolutionError } from '../checks/errors.js';
 import { applyPlan, type ApplyResult } from '../kibana/apply.js';
 import { KibanaClient, PROJECT_LIMITS, type KibanaApi, type KibanaClientOptions } from '../kibana/client.js';
@@ -152,8 +153,16 @@ export class ProjectReconciler implements Reconciler {
       project = await this.#o.client.addFinalizer(PROJECTS, project, FINALIZER, signal);
     const model = asModel<SyntheticsProject>(project, 'SyntheticsProject');
     const driftMs = this.#driftMs(model);
+    // One signal per reconcile: its many concurrent requests each listen for the abort.
+    const local = new AbortController();
+    setMaxListeners(0, local.signal);
+    const forward = (): void => {
+      local.abort(signal.reason);
+    };
+    signal.addEventListener('abort', forward, { once: true });
+    if (signal.aborted) forward();
     try {
-      return await this.#sync(key, project, model, driftMs, context);
+      return await this.#sync(key, project, model, driftMs, { ...context, signal: local.signal });
     } catch (error) {
       if (signal.aborted) throw error;
       if (error instanceof TerminalError) {
@@ -167,6 +176,8 @@ export class ProjectReconciler implements Reconciler {
       if (transient) throw error;
       context.logger.warn({ reason, error: messageOf(error) }, 'project cannot sync');
       return { requeueAfterMs: driftMs };
+    } finally {
+      signal.removeEventListener('abort', forward);
     }
   }
 
