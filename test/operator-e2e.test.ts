@@ -277,6 +277,20 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
     await until('synced after the drop', () => inKibana('shop').includes('shop-after-drop'), 120_000);
   });
 
+  test('API server conflicts: 409 on the next writes are retried until the monitor syncs', async () => {
+    server.create(monitor('after-conflict', 'shop'));
+    server.faults.conflictOnNextWrites = 3; // the operator's next writes (finalizer, status)
+    await until(
+      'synced after conflicts',
+      () => condition(get('SyntheticMonitor', 'after-conflict', 'shop'), 'Synced')?.status === 'True',
+    );
+    assert.ok(inKibana('shop').includes('shop-after-conflict'));
+    assert.notEqual(
+      condition(get('SyntheticsProject', 'shop', 'shop'), 'Synced')?.reason,
+      'KibanaUnavailable',
+    );
+  });
+
   test('drift: a monitor edited in Kibana is reported Drifted (driftPolicy Report)', async () => {
     await patch(`/apis/${API}/namespaces/shop/syntheticsprojects/shop`, {
       spec: { driftCheckInterval: '1s' },
@@ -300,7 +314,12 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
   test('project deletion, Orphan (default): the Kibana monitors stay, the project goes', async () => {
     server.delete(API, 'SyntheticsProject', 'shop', 'shop');
     await until('project gone', () => get('SyntheticsProject', 'shop', 'shop') === undefined);
-    assert.deepEqual(inKibana('shop'), ['shop-after-drop', 'shop-checkout', 'shop-orders']);
+    assert.deepEqual(inKibana('shop'), [
+      'shop-after-conflict',
+      'shop-after-drop',
+      'shop-checkout',
+      'shop-orders',
+    ]);
   });
 
   test('project deletion, Delete: the Kibana monitors of the project are deleted', async () => {

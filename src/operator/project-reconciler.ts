@@ -27,7 +27,14 @@ import { tryParseDuration } from '../model/duration.js';
 import type { Condition, SyntheticMonitor, SyntheticsProject } from '../model/schema.js';
 import type { ReconcileContext, ReconcileResult, Reconciler } from './controller.js';
 import { InvalidSpecGuard } from './invalid-spec.js';
-import { FINALIZER, MONITORS, PROJECTS, type KubeClient, type KubeObject } from './kube-client.js';
+import {
+  FINALIZER,
+  KubeApiError,
+  MONITORS,
+  PROJECTS,
+  type KubeClient,
+  type KubeObject,
+} from './kube-client.js';
 import { KubeSecretResolver } from './kube-secrets.js';
 import type { OperatorLogger } from './logger.js';
 import { formatTime, setConditions, type DesiredCondition } from './status.js';
@@ -170,6 +177,8 @@ export class ProjectReconciler implements Reconciler {
         await this.#writeProjectFailure(project, error.reason, error.message, signal);
         return { requeueAfterMs: driftMs };
       }
+      // API server errors (409 on a finalizer, 5xx) are retried as they are: not Kibana's.
+      if (error instanceof KubeApiError) throw error;
       const transient = !(error instanceof PlanError) || isTransientKibanaError(error.cause);
       const reason = transient ? 'KibanaUnavailable' : 'KibanaError';
       await this.#writeProjectFailure(project, reason, messageOf(error), signal).catch(() => undefined);
