@@ -6,6 +6,10 @@
  * 150 monitors converge. Waits are bounded polls; nothing asserts on timing.
  */
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { ClientNodeKubeClient } from '../src/operator/kube-client.js';
@@ -13,7 +17,7 @@ import { silentOperatorLogger } from '../src/operator/logger.js';
 import { createReconcilers } from '../src/operator/monitor-reconciler.js';
 import { Operator } from '../src/operator/operator.js';
 import { FakeKibana } from './fakes/kibana/index.js';
-import { FakeKubeApiServer, kubeConfigFor } from './fakes/kube-apiserver/index.js';
+import { FakeKubeApiServer, kubeConfigFor, writeKubeconfig } from './fakes/kube-apiserver/index.js';
 
 type Obj = {
   metadata: { name: string; finalizers?: string[]; deletionTimestamp?: string; generation?: number };
@@ -480,5 +484,132 @@ describe('leader failover between two operators', { timeout: 300_000 }, () => {
     });
     await until('b applies the new monitor', () => kibana.projectMonitors('default', 'ha').length === 4);
     assert.ok(revisions().every((r) => r === 1));
+  });
+});
+
+describe('leader failover between two `synthctl operator` processes', { timeout: 300_000 }, () => {
+  const server = new FakeKubeApiServer();
+  let kibana: FakeKibana;
+  const dir = mkdtempSync(join(tmpdir(), 'synthctl-operator-e2e-'));
+  const children: { child: ChildProcess; exited: Promise<number | null>; output: () => string }[] = [];
+
+  function operatorProcess(identity: string, kubeconfig: string): (typeof children)[number] {
+    // cwd is the repository, so `--import tsx` resolves; the child runs `main(argv)`.
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/kibana-sync-child.ts',
+        'operator',
+        '--kubeconfig',
+        kubeconfig,
+        '--leader-elect',
+        '--lease-namespace',
+        'default',
+        '--metrics-addr',
+        '0',
+      ],
+      { env: { ...process.env, POD_NAME: identity }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => {
+        resolve(code);
+      }),
+    );
+    const entry = { child, exited, output: () => output };
+    children.push(entry);
+    return entry;
+  }
+
+  after(async () => {
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGTERM');
+    await Promise.all(children.map((c) => c.exited));
+    await kibana.stop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('SIGTERM on the leader: the standby takes the Lease and syncs, with no second apply', async () => {
+    const url = await server.start();
+    kibana = await FakeKibana.start({ apiKeys: ['key-1'], version: '9.1.0' });
+    const kubeconfig = writeKubeconfig(url, dir);
+    server.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'proc' } });
+    server.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'kibana', namespace: 'proc' },
+      data: { apiKey: b64('key-1') },
+    });
+    const processes = {
+      'op-a': operatorProcess('op-a', kubeconfig),
+      'op-b': operatorProcess('op-b', kubeconfig),
+    };
+    const holder = () =>
+      (
+        server.get('coordination.k8s.io/v1', 'Lease', 'synthctl-operator', 'default') as
+          { spec?: { holderIdentity?: string } } | undefined
+      )?.spec?.holderIdentity ?? '';
+    await until('a leader', () => holder() === 'op-a' || holder() === 'op-b', 120_000);
+    const leader = holder() as 'op-a' | 'op-b';
+    const standby = leader === 'op-a' ? 'op-b' : 'op-a';
+    const add = (name: string) =>
+      server.create({
+        apiVersion: API,
+        kind: 'SyntheticMonitor',
+        metadata: { name, namespace: 'proc', labels: { team: 'proc' } },
+        spec: { schedule: '1m', locations: ['us_east'], http: { url: `https://${name}.example.com/` } },
+      });
+    add('one');
+    add('two');
+    server.create({
+      apiVersion: API,
+      kind: 'SyntheticsProject',
+      metadata: { name: 'proc', namespace: 'proc' },
+      spec: {
+        kibana: {
+          url: kibana.url,
+          apiKey: { valueFrom: { secretKeyRef: { name: 'kibana', key: 'apiKey' } } },
+        },
+        projectId: 'proc',
+        monitorSelector: { matchLabels: { team: 'proc' } },
+      },
+    });
+    await until(
+      'synced by the leader',
+      () => kibana.projectMonitors('default', 'proc').length === 2,
+      120_000,
+    );
+    const bulk = () => kibana.requestsTo('/api/synthetics/project/{projectId}/monitors/_bulk_update').length;
+    await until(
+      'project Synced',
+      () =>
+        condition(server.get(API, 'SyntheticsProject', 'proc', 'proc') as Obj | undefined, 'Synced')
+          ?.status === 'True',
+    );
+    const before = bulk();
+
+    processes[leader].child.kill('SIGTERM');
+    assert.equal(await processes[leader].exited, 0, processes[leader].output());
+    await until('the standby leads', () => holder() === standby, 120_000);
+    add('three');
+    await until(
+      'the new leader syncs',
+      () => kibana.projectMonitors('default', 'proc').length === 3,
+      120_000,
+    );
+    assert.equal(bulk(), before + 1, 'one apply for the new monitor, none for the two already there');
+    assert.ok(
+      kibana.projectMonitors('default', 'proc').every((m) => m.attributes['revision'] === 1),
+      'no monitor written twice',
+    );
+    assert.doesNotMatch(
+      processes[leader].output() + processes[standby].output(),
+      /key-1/,
+      'no secret in logs',
+    );
   });
 });
