@@ -310,6 +310,10 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
       () => condition(get('SyntheticsProject', 'shop', 'shop'), 'Drifted')?.status === 'True',
     );
     assert.equal(get('SyntheticsProject', 'shop', 'shop')?.status?.monitors?.['drifted'], 1);
+    assert.match(
+      await registry.metrics(),
+      /synthctl_project_drifted_monitors\{namespace="shop",project="shop"\} 1/,
+    );
     await patch(`/apis/${API}/namespaces/shop/syntheticsprojects/shop`, {
       spec: { driftCheckInterval: '1h' },
     });

@@ -104,6 +104,13 @@ export function createReconcilers(
     kibana: { ...options.kibana, ...(onRequest === undefined ? {} : { onRequest }) },
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.driftCheckMs === undefined ? {} : { driftCheckMs: options.driftCheckMs }),
+    ...(metrics === undefined
+      ? {}
+      : {
+          onDrifted: (ns: string | undefined, name: string, n: number | undefined) => {
+            metrics.setDrifted(ns, name, n);
+          },
+        }),
   });
   deps.monitors.onEvent((event) => {
     if (!isRelevantChange(event)) return;

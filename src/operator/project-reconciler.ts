@@ -61,6 +61,8 @@ export interface ProjectReconcilerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Default drift check interval (5 minutes). */
   readonly driftCheckMs?: number;
+  /** Called with a project's drifted count after each sync, `undefined` when it is gone. */
+  readonly onDrifted?: (namespace: string | undefined, project: string, count: number | undefined) => void;
   /** Upper bound of monitor Events per reconcile (the rest are summed up on the project). */
   readonly maxMonitorEvents?: number;
 }
@@ -259,6 +261,8 @@ export class ProjectReconciler implements Reconciler {
   }
 
   async #dropClient(key: string): Promise<void> {
+    const slash = key.indexOf('/');
+    this.#o.onDrifted?.(slash < 0 ? undefined : key.slice(0, slash), key.slice(slash + 1), undefined);
     this.#secretRefs.delete(key);
     this.#lastSync.delete(key);
     const cached = this.#clients.get(key);
@@ -355,6 +359,7 @@ export class ProjectReconciler implements Reconciler {
       drifted: states.drifted,
       invalid: invalid.length,
     };
+    this.#o.onDrifted?.(namespace, project.metadata.name, counts.drifted);
     const conditions = projectConditions(plan, result, counts, invalid);
     const previous = project.status ?? {};
     const previousKibana = (previous['kibana'] ?? {}) as Record<string, unknown>;
