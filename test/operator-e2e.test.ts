@@ -342,6 +342,31 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
     assert.ok(inKibana('shop').length > 0, 'another project is untouched');
   });
 
+  test('terminal errors: a missing Secret, then a wrong API key, are reported and fixed by a change', async () => {
+    server.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'keys' } });
+    server.create(monitor('ping', 'keys', {}, 'keys'));
+    server.create(project('keys', 'keys', { driftCheckInterval: '1h' }));
+    const reason = () => condition(get('SyntheticsProject', 'keys', 'keys'), 'Synced')?.reason;
+    await until('SecretNotFound', () => reason() === 'SecretNotFound');
+    assert.doesNotMatch(condition(get('SyntheticsProject', 'keys', 'keys'), 'Synced')!.message, /key-/);
+    // The Secret appears with a key Kibana refuses (401: terminal, not retried hot).
+    server.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'kibana', namespace: 'keys' },
+      data: { apiKey: b64('key-wrong') },
+    });
+    await until('KibanaError', () => reason() === 'KibanaError');
+    assert.doesNotMatch(condition(get('SyntheticsProject', 'keys', 'keys'), 'Synced')!.message, /key-wrong/);
+    const stats = () => kibana.requestsTo('/api/stats').length;
+    const before = stats();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(stats() - before <= 1, 'no hot loop on a terminal error');
+    await patch('/api/v1/namespaces/keys/secrets/kibana', { data: { apiKey: b64('key-1') } });
+    await until('synced after the key is fixed', () => inKibana('keys').length === 1);
+    await until('Synced', () => reason() === 'Synced');
+  });
+
   test('1,000 monitors converge, every status Synced', async () => {
     namespace('bulk');
     const n = 1000;
