@@ -218,7 +218,7 @@ export function synthctlDashboard(): dashboard.Dashboard {
     .add(
       timeseriesPanel(
         'Kibana API errors',
-        'Kibana API responses with status 4xx/5xx (or 0: no response) by route. Needs synthctl_kibana_requests_total{route,code}, which the operator does not export yet.',
+        'Kibana API responses with status 4xx/5xx (or network/timeout: no response) by route, from synthctl_kibana_requests_total{route,code}.',
         'ops',
       ),
       [
@@ -233,7 +233,7 @@ export function synthctlDashboard(): dashboard.Dashboard {
     .add(
       timeseriesPanel(
         'Drifted monitors',
-        'Monitors changed in Kibana that differ from Git, per project (KibanaDrift). Needs synthctl_project_drifted_monitors{namespace,project}, which the operator does not export yet.',
+        'Monitors changed in Kibana that differ from Git, per project (KibanaDrift), from synthctl_project_drifted_monitors{namespace,project}.',
         'none',
       ),
       [query('max by (namespace, project) (synthctl_project_drifted_monitors)', '{{namespace}}/{{project}}')],
