@@ -98,10 +98,12 @@ describe('SupervisedInformer against the fake API server', () => {
 
   test('a silently stalled watch is re-listed by the watchdog', async () => {
     // A watchdog far longer than the 100 ms look below, so a loaded machine cannot re-list early.
+    // Watches of earlier tests may still be open: wait for this informer's own.
+    const watchesBefore = server.openWatches;
     const { informer, events, stop } = startInformer('stall', { watchdogMs: 2000 });
     try {
       await informer.waitForSync(AbortSignal.timeout(5000));
-      await until('watch open', () => server.openWatches > 0);
+      await until('watch open', () => server.openWatches > watchesBefore);
       server.stallWatches();
       server.create(monitorManifest('late', 'stall'));
       await new Promise((r) => setTimeout(r, 100));
@@ -109,6 +111,7 @@ describe('SupervisedInformer against the fake API server', () => {
       await until('watchdog re-list', () => names(events).includes('add stall/late'), 15000);
       assert.ok(informer.restarts >= 1);
     } finally {
+      server.resumeWatches();
       stop();
     }
   });

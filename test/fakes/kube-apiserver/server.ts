@@ -217,6 +217,7 @@ export class FakeKubeApiServer {
   readonly #objects = new Map<string, Map<string, Obj>>();
   readonly #history: HistoryEvent[] = [];
   readonly #watchers = new Set<Watcher>();
+  #stallAll = false;
   readonly #sockets = new Set<Socket>();
   readonly #historyLimit: number;
   readonly #bookmarkMs: number;
@@ -317,8 +318,16 @@ export class FakeKubeApiServer {
    * client-node issues #596/#958 that only a watchdog re-list recovers from.
    */
   stallWatches(): number {
+    // Watches opened later stall too (a broken path stays broken) until resumeWatches().
+    this.#stallAll = true;
     for (const w of this.#watchers) w.stalled = true;
     return this.#watchers.size;
+  }
+
+  /** Ends the stall fault: open and new watches deliver again (missed events are not replayed). */
+  resumeWatches(): void {
+    this.#stallAll = false;
+    for (const w of this.#watchers) w.stalled = false;
   }
 
   /** Fault: ends every open watch cleanly, as the server's watch timeout does. */
@@ -1190,6 +1199,7 @@ export class FakeKubeApiServer {
       res,
       table,
       timers: [],
+      stalled: this.#stallAll,
     };
     const rvParam = q.get('resourceVersion');
     const from = rvParam === null || rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
