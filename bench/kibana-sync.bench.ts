@@ -3,7 +3,7 @@
  * `synthctl apply` and by `@elastic/synthetics push` (the devDependency), the same project in
  * both forms: an Elastic project (`synthetics.config.ts` + a `heartbeat.yml` with 5,000
  * `heartbeat.monitors` entries) and the equivalent SyntheticMonitor resources. Each tool runs
- * as a child process (synthctl bundled to plain JavaScript, as it ships) through a counting
+ * as a child process (synthctl from dist/ through bin/synthctl.js, as it ships) through a counting
  * TCP proxy in front of the same fake, so requests and bytes on the wire are measured alike.
  *
  * Phases: first apply (empty project), plan (nothing changed; push has no plan), no-op apply
@@ -12,36 +12,19 @@
  *
  *   npx tsx bench/kibana-sync.bench.ts [--monitors 5000] [--runs 3]
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FakeKibana } from '../test/fakes/kibana/index.js';
-import { build } from 'esbuild';
 
 /** The median of a list. */
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Bundles the CLI to plain JavaScript under node_modules/.cache (packages stay external). */
-async function bundle(entry: string): Promise<string> {
-  const outfile = join(ROOT, 'node_modules', '.cache', 'synthctl-bench', 'synthctl-cli.mjs');
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return outfile;
 }
 
 function flag(name: string, fallback: number): number {
@@ -170,7 +153,16 @@ spec:
       writeFileSync(join(resources, `monitors-${f}.yaml`), docs.slice(f * 500, (f + 1) * 500).join('---\n'));
     }
 
-    const cli = await bundle(join(ROOT, 'test', 'kibana-sync-child.ts'));
+    // The CLI as it ships: tsc's output in dist/ started through bin/synthctl.js.
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+      },
+    );
+    const cli = join(ROOT, 'bin', 'synthctl.js');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SYNTHETICS_API_KEY: KEY,
