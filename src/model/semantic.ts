@@ -793,23 +793,30 @@ function hostPortProblem(value: string): string | undefined {
 /** The endpoints a monitor reaches: URL, proxies, TCP and ICMP hosts. */
 function checkTargets(monitor: MonitorEntry, emit: Emit): void {
   const spec = monitor.resource.spec;
+  const checkProxy = (type: 'http' | 'tcp', value: string, schemes: string[], hint: string): void => {
+    const proxy = checkUrl(value, schemes);
+    if (proxy.problem === undefined) return;
+    emit(
+      monitor,
+      ['spec', type, 'proxy', 'url'],
+      'error',
+      proxy.code === SEMANTIC_CODES.url ? SEMANTIC_CODES.proxy : proxy.code,
+      `${type}.proxy.url ${proxy.problem}`,
+      proxy.hint ?? hint,
+    );
+  };
   if (spec.http !== undefined) {
     const url = checkUrl(spec.http.url, ['http:', 'https:']);
     if (url.problem !== undefined) {
       emit(monitor, ['spec', 'http', 'url'], 'error', url.code, `http.url ${url.problem}`, url.hint);
     }
     if (spec.http.proxy !== undefined) {
-      const proxy = checkUrl(spec.http.proxy.url, ['http:', 'https:', 'socks5:']);
-      if (proxy.problem !== undefined) {
-        emit(
-          monitor,
-          ['spec', 'http', 'proxy', 'url'],
-          'error',
-          proxy.code === SEMANTIC_CODES.url ? SEMANTIC_CODES.proxy : proxy.code,
-          `http.proxy.url ${proxy.problem}`,
-          proxy.hint ?? 'Heartbeat http monitors take http://, https:// or socks5:// proxies',
-        );
-      }
+      checkProxy(
+        'http',
+        spec.http.proxy.url,
+        ['http:', 'https:', 'socks5:'],
+        'Heartbeat http monitors take http://, https:// or socks5:// proxies',
+      );
     }
   }
   if (spec.tcp !== undefined) {
@@ -825,17 +832,12 @@ function checkTargets(monitor: MonitorEntry, emit: Emit): void {
       );
     }
     if (spec.tcp.proxy !== undefined) {
-      const proxy = checkUrl(spec.tcp.proxy.url, ['socks5:']);
-      if (proxy.problem !== undefined) {
-        emit(
-          monitor,
-          ['spec', 'tcp', 'proxy', 'url'],
-          'error',
-          proxy.code === SEMANTIC_CODES.url ? SEMANTIC_CODES.proxy : proxy.code,
-          `tcp.proxy.url ${proxy.problem}`,
-          proxy.hint ?? 'tcp monitors reach their host through a SOCKS5 proxy only (Heartbeat proxy_url)',
-        );
-      }
+      checkProxy(
+        'tcp',
+        spec.tcp.proxy.url,
+        ['socks5:'],
+        'tcp monitors reach their host through a SOCKS5 proxy only (Heartbeat proxy_url)',
+      );
     }
   }
   if (spec.icmp !== undefined) {
