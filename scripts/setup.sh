@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(iputils-ping fping openssl prometheus prometheus-blackbox-exporter prometheus-alertmanager chromium ffmpeg)
+APT_PACKAGES=(iputils-ping fping openssl prometheus prometheus-blackbox-exporter prometheus-alertmanager chromium ffmpeg lua5.1)
 if [[ "${SYNTHCTL_SKIP_APT:-}" != "1" ]] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do

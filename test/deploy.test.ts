@@ -1,0 +1,475 @@
+/**
+ * The deployment assets render and validate offline: every Kustomize overlay (and the base)
+ * built by the image's `kubectl kustomize` (environment.md §7), every object checked against
+ * its Kubernetes schema with `kubernetes-models` and every synthctl resource with our own
+ * validator; the restricted Pod Security rules and RBAC without wildcards; and the Argo CD
+ * health checks run by Debian's `lua5.1` against fixtures, as Argo CD's own health_test.yaml do.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { parseAllDocuments, parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { validateText } from '../src/model/validate.js';
+import { ResourceValidator } from '../src/model/resource-validator.js';
+
+const run = promisify(execFile);
+const root = new URL('..', import.meta.url).pathname;
+
+type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  [key: string]: unknown;
+};
+
+const KUSTOMIZE_DIRS = [
+  'deploy/kustomize/base',
+  'deploy/kustomize/overlays/dev',
+  'deploy/kustomize/overlays/staging',
+  'deploy/kustomize/overlays/prod',
+  'deploy/argocd/monitors/dev',
+  'deploy/argocd/monitors/staging',
+  'deploy/argocd/monitors/prod',
+] as const;
+const ENVS = ['dev', 'staging', 'prod'] as const;
+
+async function kustomize(dir: string): Promise<K8sObject[]> {
+  const { stdout } = await run('kubectl', ['kustomize', dir], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  return parseObjects(stdout, dir);
+}
+
+function parseObjects(text: string, where: string): K8sObject[] {
+  return parseAllDocuments(text)
+    .map((doc) => {
+      assert.deepEqual(doc.errors, [], `${where}: YAML errors`);
+      return doc.toJS() as K8sObject | null;
+    })
+    .filter((o): o is K8sObject => o !== null);
+}
+
+const rendered = new Map<string, Promise<K8sObject[]>>();
+function render(dir: string): Promise<K8sObject[]> {
+  let objects = rendered.get(dir);
+  if (objects === undefined) {
+    objects = kustomize(dir);
+    rendered.set(dir, objects);
+  }
+  return objects;
+}
+
+type Validatable = new (data: unknown) => { validate(): void };
+
+/** `kubernetes-models/<group>/<version>/<Kind>`; the core group has no group segment. */
+async function modelFor(apiVersion: string, kind: string): Promise<Validatable> {
+  const module = (await import(`kubernetes-models/${apiVersion}/${kind}`)) as Record<string, unknown>;
+  const model = module[kind] ?? module.default;
+  assert.equal(typeof model, 'function', `kubernetes-models has no ${apiVersion} ${kind}`);
+  return model as Validatable;
+}
+
+const resourceValidator = new ResourceValidator();
+
+async function validateObject(object: K8sObject, where: string): Promise<void> {
+  const label = `${where}: ${object.kind}/${object.metadata.name}`;
+  if (object.apiVersion.startsWith('synthctl.dev/')) {
+    const result = validateText(stringifyYaml(object), `${label}.yaml`, { validator: resourceValidator });
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    assert.deepEqual(
+      errors.map((d) => `${d.path}: ${d.message}`),
+      [],
+      `${label} fails synthctl validate`,
+    );
+    assert.equal(result.accepted.length, 1, `${label} not accepted`);
+    return;
+  }
+  const Model = await modelFor(object.apiVersion, object.kind);
+  assert.doesNotThrow(() => {
+    new Model(object).validate();
+  }, `${label} fails its Kubernetes schema`);
+}
+
+for (const dir of KUSTOMIZE_DIRS) {
+  void test(`${dir} renders and every object validates`, async () => {
+    const objects = await render(dir);
+    assert.ok(objects.length > 0);
+    for (const object of objects) await validateObject(object, dir);
+  });
+}
+
+void test('the validation rejects broken objects (it can fail)', async () => {
+  const [deployment] = (await render('deploy/kustomize/base')).filter((o) => o.kind === 'Deployment');
+  const broken = structuredClone(deployment!) as K8sObject & { spec: Record<string, unknown> };
+  delete broken.spec.selector;
+  await assert.rejects(validateObject(broken, 'broken'));
+  const monitor = (await render('deploy/argocd/monitors/dev')).find((o) => o.kind === 'SyntheticMonitor')!;
+  const badMonitor = { ...structuredClone(monitor), spec: { type: 'carrier-pigeon' } };
+  await assert.rejects(validateObject(badMonitor, 'broken'));
+});
+
+type Container = {
+  name: string;
+  image?: string;
+  args?: string[];
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    privileged?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+    seccompProfile?: { type?: string };
+  };
+  livenessProbe?: { httpGet?: { path?: string } };
+  readinessProbe?: { httpGet?: { path?: string } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+};
+type PodSpec = {
+  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type?: string } };
+  containers: Container[];
+  initContainers?: Container[];
+  hostNetwork?: boolean;
+};
+type Workload = K8sObject & { spec: { replicas?: number; template: { spec: PodSpec } } };
+
+function workloads(objects: K8sObject[]): Workload[] {
+  return objects.filter((o): o is Workload => o.kind === 'Deployment');
+}
+
+for (const dir of KUSTOMIZE_DIRS.filter((d) => d.startsWith('deploy/kustomize'))) {
+  void test(`${dir}: every container follows the restricted Pod Security profile`, async () => {
+    const found = workloads(await render(dir));
+    assert.deepEqual(found.map((w) => w.metadata.name).sort(), ['synthctl-operator', 'synthctl-runner']);
+    for (const workload of found) {
+      const pod = workload.spec.template.spec;
+      assert.equal(pod.hostNetwork ?? false, false);
+      assert.equal(pod.securityContext?.runAsNonRoot, true, `${workload.metadata.name}: pod runAsNonRoot`);
+      assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault');
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+        const where = `${workload.metadata.name}/${c.name}`;
+        const sc = c.securityContext;
+        assert.equal(sc?.runAsNonRoot, true, `${where}: runAsNonRoot`);
+        assert.equal(sc?.readOnlyRootFilesystem, true, `${where}: readOnlyRootFilesystem`);
+        assert.equal(sc?.allowPrivilegeEscalation, false, `${where}: allowPrivilegeEscalation`);
+        assert.notEqual(sc?.privileged, true, `${where}: privileged`);
+        assert.deepEqual(sc?.capabilities?.drop, ['ALL'], `${where}: drop ALL`);
+        assert.equal(sc?.seccompProfile?.type, 'RuntimeDefault', `${where}: seccomp`);
+        // `restricted` allows adding NET_RAW only; only the runner needs it (ICMP).
+        const added = sc?.capabilities?.add ?? [];
+        assert.deepEqual(added, workload.metadata.name === 'synthctl-runner' ? ['NET_RAW'] : [], where);
+        assert.ok(c.resources?.requests?.cpu && c.resources.requests.memory, `${where}: requests`);
+        assert.ok(c.resources?.limits?.memory, `${where}: memory limit`);
+        assert.match(c.image ?? '', /^ghcr\.io\/synthctl\/synthctl:[\w.-]+$/, `${where}: tagged image`);
+      }
+    }
+    const operator = found.find((w) => w.metadata.name === 'synthctl-operator')!;
+    const container = operator.spec.template.spec.containers[0]!;
+    assert.equal(operator.spec.replicas, 2);
+    assert.ok(container.args?.includes('--leader-elect'));
+    assert.equal(container.livenessProbe?.httpGet?.path, '/healthz');
+    assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
+  });
+}
+
+type Rule = { apiGroups?: string[]; resources?: string[]; verbs: string[]; nonResourceURLs?: string[] };
+type RbacRole = K8sObject & { rules?: Rule[]; metadata: { labels?: Record<string, string> } };
+
+void test('RBAC: no wildcards, least privilege, user roles aggregated into edit and view', async () => {
+  const objects = await render('deploy/kustomize/base');
+  const roles = objects.filter((o): o is RbacRole => o.kind === 'ClusterRole' || o.kind === 'Role');
+  assert.equal(roles.length, 5);
+  for (const role of roles) {
+    for (const rule of role.rules ?? []) {
+      for (const field of [rule.apiGroups, rule.resources, rule.verbs, rule.nonResourceURLs]) {
+        assert.ok(
+          !(field ?? []).some((v) => v.includes('*')),
+          `${role.metadata.name}: wildcard in ${JSON.stringify(rule)}`,
+        );
+      }
+    }
+  }
+  const byName = new Map(roles.map((r) => [r.metadata.name, r]));
+  const verbsOf = (name: string, resource: string): string[] =>
+    (byName.get(name)?.rules ?? []).filter((r) => r.resources?.includes(resource)).flatMap((r) => r.verbs);
+  assert.deepEqual(verbsOf('synthctl-operator', 'secrets'), ['get', 'list', 'watch']);
+  assert.ok(!verbsOf('synthctl-operator', 'syntheticmonitors').includes('delete'));
+  assert.deepEqual(verbsOf('synthctl-runner', 'syntheticmonitors/status'), ['patch']);
+  assert.deepEqual(verbsOf('synthctl-runner', 'syntheticmonitors'), ['get', 'list', 'watch']);
+  const lease = byName.get('synthctl-operator-leader-election')!;
+  assert.equal(lease.kind, 'Role', 'Leases only in the operator namespace');
+  assert.equal(lease.metadata.namespace, 'synthetic-monitoring');
+  assert.equal(
+    byName.get('synthctl-monitor-editor')?.metadata.labels?.['rbac.authorization.k8s.io/aggregate-to-edit'],
+    'true',
+  );
+  assert.equal(
+    byName.get('synthctl-monitor-viewer')?.metadata.labels?.['rbac.authorization.k8s.io/aggregate-to-view'],
+    'true',
+  );
+  assert.deepEqual([...new Set(verbsOf('synthctl-monitor-viewer', 'syntheticmonitors'))].sort(), [
+    'get',
+    'list',
+    'watch',
+  ]);
+});
+
+void test('overlays differ where environments differ: image tag, runner location, log level', async () => {
+  const seen = new Map<string, string>();
+  for (const env of ENVS) {
+    const objects = await render(`deploy/kustomize/overlays/${env}`);
+    const config = objects.find(
+      (o) =>
+        o.kind === 'ConfigMap' &&
+        o.metadata.name.startsWith('synthctl-runner-') &&
+        !o.metadata.name.includes('monitors'),
+    ) as (K8sObject & { data: Record<string, string> }) | undefined;
+    assert.ok(config, `${env}: runner ConfigMap`);
+    assert.match(config.data.LOCATION ?? '', new RegExp(`^${env}-`));
+    const runner = workloads(objects).find((w) => w.metadata.name === 'synthctl-runner')!;
+    const image = runner.spec.template.spec.containers[0]!.image!;
+    seen.set(env, `${image} ${config.data.LOG_LEVEL}`);
+    for (const object of objects) {
+      if (
+        object.kind !== 'Namespace' &&
+        !object.kind.startsWith('Cluster') &&
+        object.kind !== 'CustomResourceDefinition'
+      ) {
+        assert.equal(
+          object.metadata.namespace,
+          'synthetic-monitoring',
+          `${env}: ${object.kind}/${object.metadata.name}`,
+        );
+      }
+    }
+  }
+  assert.equal(new Set(seen.values()).size, 3, JSON.stringify([...seen]));
+});
+
+void test('Argo CD sync waves: namespace -2, CRDs -1, operator 0, projects 1, monitors 2', async () => {
+  const wave = (o: K8sObject): string => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? '0';
+  const platform = await render('deploy/kustomize/overlays/prod');
+  for (const o of platform) {
+    const expected = o.kind === 'Namespace' ? '-2' : o.kind === 'CustomResourceDefinition' ? '-1' : '0';
+    assert.equal(wave(o), expected, `${o.kind}/${o.metadata.name}`);
+  }
+  for (const env of ENVS) {
+    const objects = await render(`deploy/argocd/monitors/${env}`);
+    assert.ok(objects.some((o) => o.kind === 'SyntheticsProject'));
+    for (const o of objects) {
+      assert.equal(wave(o), o.kind === 'SyntheticsProject' ? '1' : '2', `${o.kind}/${o.metadata.name}`);
+      assert.equal(
+        o.metadata.annotations?.['argocd.argoproj.io/sync-options'],
+        'SkipDryRunOnMissingResource=true',
+      );
+    }
+  }
+});
+
+type AppSpec = {
+  source: { path: string };
+  syncPolicy?: { automated?: { prune?: boolean; selfHeal?: boolean }; syncOptions?: string[] };
+  ignoreDifferences?: { kind: string; jsonPointers?: string[] }[];
+};
+type AppSet = K8sObject & {
+  spec: {
+    goTemplate?: boolean;
+    generators: { list?: { elements: { env: string }[] } }[];
+    template: { spec: AppSpec };
+  };
+};
+
+void test('Argo CD: AppProject, ApplicationSets over dev/staging/prod pointing at paths that render', async () => {
+  const objects = await render('deploy/argocd');
+  assert.deepEqual(objects.map((o) => o.kind).sort(), ['AppProject', 'ApplicationSet', 'ApplicationSet']);
+  for (const set of objects.filter((o): o is AppSet => o.kind === 'ApplicationSet')) {
+    assert.equal(set.apiVersion, 'argoproj.io/v1alpha1');
+    assert.equal(set.spec.goTemplate, true);
+    const envs = set.spec.generators.flatMap((g) => g.list?.elements.map((e) => e.env) ?? []);
+    assert.deepEqual(envs, [...ENVS]);
+    const spec = set.spec.template.spec;
+    assert.deepEqual(spec.syncPolicy?.automated, { prune: true, selfHeal: true });
+    for (const env of envs) {
+      const path = spec.source.path.replace('{{.env}}', env);
+      assert.ok((await render(path)).length > 0, `${set.metadata.name}: ${path}`);
+    }
+    if (set.metadata.name === 'synthctl-monitors') {
+      assert.ok(spec.syncPolicy?.syncOptions?.includes('SkipDryRunOnMissingResource=true'));
+      assert.deepEqual(
+        spec.ignoreDifferences?.map((d) => `${d.kind} ${d.jsonPointers?.join()}`),
+        ['SyntheticMonitor /status', 'SyntheticsProject /status'],
+      );
+    }
+  }
+});
+
+// --- Argo CD health checks in Lua --------------------------------------------------------
+
+const argocdCm = parseYaml(readFileSync(`${root}deploy/argocd/argocd-cm-patch.yaml`, 'utf8')) as K8sObject & {
+  data: Record<string, string>;
+};
+
+void test('argocd-cm patch is a valid ConfigMap that ignores status in diffs', async () => {
+  await validateObject(argocdCm, 'argocd-cm');
+  assert.match(argocdCm.data['resource.compareoptions'] ?? '', /ignoreResourceStatusField: all/);
+});
+
+/** A Lua table literal of a JSON value; JSON null becomes nil, as gopher-lua's decoding does. */
+function luaLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'nil';
+  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
+  // JSON string escapes are valid Lua 5.1 escapes except \uXXXX, which our fixtures do not use.
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `{${value.map(luaLiteral).join(', ')}}`;
+  const fields = Object.entries(value as Record<string, unknown>).map(
+    ([k, v]) => `[${JSON.stringify(k)}] = ${luaLiteral(v)}`,
+  );
+  return `{${fields.join(', ')}}`;
+}
+
+const hasLua = spawnSync('lua5.1', ['-v']).status === 0;
+
+/**
+ * Runs a health script as Argo CD does: a chunk with a global `obj` that returns `{status,
+ * message}`. The environment holds only `obj`, `ipairs` and `pairs`, so a script that reaches
+ * for the `string` library (absent in Argo CD without useOpenLibs) fails here too.
+ */
+function runHealth(script: string, obj: unknown): { status: string; message: string } {
+  const harness = `
+local chunk = assert(loadstring(${JSON.stringify(script)}, "health.lua"))
+setfenv(chunk, { obj = ${luaLiteral(obj)}, ipairs = ipairs, pairs = pairs })
+local hs = chunk()
+io.write(tostring(hs.status), "\\n", tostring(hs.message))
+`;
+  const result = spawnSync('lua5.1', ['-'], { input: harness, encoding: 'utf8', timeout: 5000 });
+  assert.equal(result.status, 0, result.stderr);
+  const [status = '', message = ''] = result.stdout.split('\n');
+  return { status, message };
+}
+
+const conditions = (ready: string, reason: string, message: string, synced = 'True') => [
+  { type: 'Synced', status: synced, reason: synced === 'True' ? 'Synced' : reason, message },
+  { type: 'Ready', status: ready, reason, message },
+];
+const monitor = (extra: { spec?: object; status?: object; generation?: number }) => ({
+  apiVersion: 'synthctl.dev/v1alpha1',
+  kind: 'SyntheticMonitor',
+  metadata: { name: 'checkout-api', namespace: 'shop-dev', generation: extra.generation ?? 2 },
+  spec: { type: 'http', http: { url: 'https://checkout.example.com' }, ...extra.spec },
+  ...(extra.status === undefined ? {} : { status: extra.status }),
+});
+
+const HEALTH_CASES = [
+  {
+    name: 'ready',
+    obj: monitor({
+      status: { observedGeneration: 2, conditions: conditions('True', 'Synced', 'In Kibana') },
+    }),
+    want: { status: 'Healthy', message: 'Synced: In Kibana' },
+  },
+  {
+    name: 'failed: invalid spec',
+    obj: monitor({
+      status: {
+        observedGeneration: 2,
+        conditions: conditions('False', 'InvalidSpec', 'spec.http.url: not a URL'),
+      },
+    }),
+    want: { status: 'Degraded', message: 'InvalidSpec: spec.http.url: not a URL' },
+  },
+  {
+    name: 'failed: not synced',
+    obj: monitor({
+      status: {
+        observedGeneration: 2,
+        conditions: [{ type: 'Synced', status: 'False', reason: 'KibanaUnavailable', message: '503' }],
+      },
+    }),
+    want: { status: 'Degraded', message: 'KibanaUnavailable: 503' },
+  },
+  {
+    name: 'progressing: no status',
+    obj: monitor({}),
+    want: { status: 'Progressing', message: 'Waiting for the operator to reconcile' },
+  },
+  {
+    name: 'progressing: status without conditions',
+    obj: monitor({ status: { observedGeneration: 2 } }),
+    want: { status: 'Progressing', message: 'Waiting for the operator to reconcile' },
+  },
+  {
+    name: 'stale generation (old Ready=True must not open the next wave)',
+    obj: monitor({
+      generation: 3,
+      status: { observedGeneration: 2, conditions: conditions('True', 'Synced', 'In Kibana') },
+    }),
+    want: { status: 'Progressing', message: 'Spec change not yet observed by the operator' },
+  },
+  {
+    name: 'disabled',
+    obj: monitor({
+      spec: { enabled: false },
+      status: { observedGeneration: 2, conditions: conditions('True', 'Synced', 'In Kibana') },
+    }),
+    want: { status: 'Healthy', message: 'Monitor is disabled (spec.enabled: false)' },
+  },
+] as const;
+
+const projectCases = [
+  {
+    name: 'ready',
+    status: { observedGeneration: 2, conditions: conditions('True', 'Synced', '3 monitors') },
+    want: { status: 'Healthy', message: 'Synced: 3 monitors' },
+  },
+  {
+    name: 'failed',
+    status: { observedGeneration: 2, conditions: conditions('False', 'MissingApiKey', 'no key', 'False') },
+    want: { status: 'Degraded', message: 'MissingApiKey: no key' },
+  },
+  {
+    name: 'progressing',
+    status: undefined,
+    want: { status: 'Progressing', message: 'Waiting for the operator to reconcile' },
+  },
+  {
+    name: 'stale generation',
+    status: { observedGeneration: 1, conditions: conditions('True', 'Synced', '3 monitors') },
+    want: { status: 'Progressing', message: 'Spec change not yet observed by the operator' },
+  },
+] as const;
+
+void test(
+  'Argo CD health Lua for SyntheticMonitor (lua5.1)',
+  { skip: hasLua ? false : 'lua5.1 not installed (scripts/setup.sh)' },
+  () => {
+    const script = argocdCm.data['resource.customizations.health.synthctl.dev_SyntheticMonitor'];
+    assert.ok(script);
+    for (const c of HEALTH_CASES) assert.deepEqual(runHealth(script, c.obj), c.want, c.name);
+  },
+);
+
+void test(
+  'Argo CD health Lua for SyntheticsProject (lua5.1)',
+  { skip: hasLua ? false : 'lua5.1 not installed (scripts/setup.sh)' },
+  () => {
+    const script = argocdCm.data['resource.customizations.health.synthctl.dev_SyntheticsProject'];
+    assert.ok(script);
+    for (const c of projectCases) {
+      const obj = {
+        apiVersion: 'synthctl.dev/v1alpha1',
+        kind: 'SyntheticsProject',
+        metadata: { name: 'shop', generation: 2 },
+        spec: {},
+        ...(c.status === undefined ? {} : { status: c.status }),
+      };
+      assert.deepEqual(runHealth(script, obj), c.want, c.name);
+    }
+  },
+);
+
+void test(
+  'the Lua harness can fail: a script using the string library errors as in Argo CD',
+  { skip: hasLua ? false : 'lua5.1 not installed' },
+  () => {
+    assert.throws(() => runHealth('return { status = string.upper("healthy") }', {}), /string/);
+  },
+);
