@@ -27,6 +27,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'apply', load: async () => (await import('./apply.js')).registerApply },
   { name: 'journey', load: async () => (await import('./journey.js')).registerJourney },
   { name: 'operator', load: async () => (await import('./operator.js')).registerOperator },
+  { name: 'runner', load: async () => (await import('./runner.js')).registerRunner },
   // One line per command, above this comment (it keeps Prettier from joining the lines).
 ];
 
