@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Registry } from 'prom-client';
-import { ClientNodeKubeClient } from '../src/operator/kube-client.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { ClientNodeKubeClient, type KubeObject } from '../src/operator/kube-client.js';
 import { createOperatorLogger, silentOperatorLogger } from '../src/operator/logger.js';
 import { runnerSettings } from '../src/cli/runner.js';
-import { KubeRunner } from '../src/runner/kube-runner.js';
+import { KubeRunner, StatusWriter, type LastResult } from '../src/runner/kube-runner.js';
+import { ManualClock } from '../src/runner/manual-clock.js';
 import { FakeKubeApiServer, kubeConfigFor } from './fakes/kube-apiserver/index.js';
 import { startHttpTarget, type HttpTarget } from './targets/http-target.js';
 import { closedPort } from './targets/tcp-target.js';
@@ -154,5 +156,60 @@ describe('synthctl runner flags', () => {
       () => runnerSettings({ ...flags, kubernetes: true, location: 'eu', concurrency: '0' }),
       /--concurrency/,
     );
+  });
+});
+
+describe('status writer', () => {
+  test('token bucket, coalescing per monitor, no write when the status already says so', async () => {
+    const clock = new ManualClock();
+    const written: { name: string; result: LastResult }[] = [];
+    const writer = new StatusWriter({
+      client: {
+        patchStatus: (_ref, object, status) => {
+          written.push({ name: object.metadata.name, result: status['lastResult'] as LastResult });
+          return Promise.resolve(undefined);
+        },
+      },
+      informer: {
+        get: (key) => {
+          const name = key.split('/')[1] ?? key;
+          const status = name === 'e' ? { lastResult: { state: 'up', location: 'x' } } : {};
+          const object: KubeObject = { metadata: { name, namespace: NS }, status };
+          return object as KubeObject & KubernetesObject;
+        },
+      },
+      clock,
+      logger: silentOperatorLogger(),
+      signal: new AbortController().signal,
+      perSecond: 1,
+      burst: 2,
+    });
+    const result = (state: 'up' | 'down'): LastResult => ({
+      state,
+      since: new Date(clock.now()).toISOString(),
+      location: 'x',
+      consecutiveFailures: state === 'down' ? 1 : 0,
+    });
+    for (const name of ['a', 'b', 'c', 'd']) writer.enqueue(`${NS}/${name}`, result('up'));
+    writer.enqueue(`${NS}/e`, result('up'));
+    await clock.flush();
+    assert.deepEqual(
+      written.map((w) => w.name),
+      ['a', 'b'],
+    );
+    const down = result('down');
+    writer.enqueue(`${NS}/c`, down);
+    await clock.advance(999);
+    assert.equal(written.length, 2);
+    await clock.advance(1);
+    assert.deepEqual(written[2], { name: 'c', result: down });
+    await clock.advance(1000);
+    await clock.advance(1000);
+    assert.deepEqual(
+      written.map((w) => w.name),
+      ['a', 'b', 'c', 'd'],
+    );
+    assert.equal(writer.writes, 4);
+    writer.stop();
   });
 });

@@ -112,10 +112,10 @@ class RefreshingSecretResolver implements SecretResolver {
  * debt), one write at a time, coalescing per monitor: a state queued while an older one waits
  * replaces it, so a flapping monitor costs at most one write per token.
  */
-class StatusWriter {
+export class StatusWriter {
   readonly #pending = new Map<string, LastResult>();
-  readonly #client: KubeClient;
-  readonly #informer: SupervisedInformer<CachedObject>;
+  readonly #client: Pick<KubeClient, 'patchStatus'>;
+  readonly #informer: Pick<SupervisedInformer<CachedObject>, 'get'>;
   readonly #clock: Clock;
   readonly #log: OperatorLogger;
   readonly #signal: AbortSignal;
@@ -129,8 +129,8 @@ class StatusWriter {
   writes = 0;
 
   constructor(options: {
-    client: KubeClient;
-    informer: SupervisedInformer<CachedObject>;
+    client: Pick<KubeClient, 'patchStatus'>;
+    informer: Pick<SupervisedInformer<CachedObject>, 'get'>;
     clock: Clock;
     logger: OperatorLogger;
     signal: AbortSignal;
