@@ -162,7 +162,10 @@ export class SupervisedInformer<T extends KubernetesObject> {
     const current = (): boolean => generation === this.#generation && !this.#stopping;
     const list = async (): Promise<KubernetesListObject<T>> => {
       const result = await this.#options.list();
-      if (current()) this.#applyList(result.items);
+      // A list that returns after stop() or a restart must not let client-node go on to open
+      // a watch nobody will close (it would keep the process alive after SIGTERM).
+      if (!current()) throw new Error(`informer ${this.name} stopped while listing`);
+      this.#applyList(result.items);
       return result;
     };
     const informer = this.#options.factory(list);
