@@ -8,9 +8,10 @@
  * {@link OperatorCommandDeps.reconcilers}.
  */
 import { hostname } from 'node:os';
+import { loadKubeConfig } from './kube-config.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { ClientNodeKubeClient, type KubeClient } from '../operator/kube-client.js';
@@ -151,25 +152,8 @@ export async function operatorCommand(
   deps: OperatorCommandDeps = {},
 ): Promise<number> {
   const settings = operatorSettings(flags, context.env);
-  let kubeConfig = deps.kubeConfig;
-  if (kubeConfig === undefined) {
-    kubeConfig = new KubeConfig();
-    try {
-      if (settings.kubeconfig === undefined) kubeConfig.loadFromDefault();
-      else kubeConfig.loadFromFile(settings.kubeconfig);
-    } catch (error) {
-      context.stderr.write(
-        `synthctl operator: cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      return EXIT.usage;
-    }
-    if (kubeConfig.getCurrentCluster() === null) {
-      context.stderr.write(
-        'synthctl operator: no cluster in the kubeconfig (set --kubeconfig or $KUBECONFIG, or run in a pod)\n',
-      );
-      return EXIT.usage;
-    }
-  }
+  const kubeConfig = deps.kubeConfig ?? loadKubeConfig('operator', settings.kubeconfig, context.stderr);
+  if (kubeConfig === undefined) return EXIT.usage;
   const logger = deps.logger ?? createOperatorLogger({ level: settings.logLevel });
   const registry = deps.registry ?? new Registry();
   if (deps.registry === undefined) collectDefaultMetrics({ register: registry });

@@ -3,7 +3,8 @@
  * which runs the SyntheticMonitors assigned to `--location` and serves /metrics, /healthz,
  * /readyz and /api. SIGTERM and SIGINT stop it cleanly (in-flight checks get 4 s).
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from './kube-config.js';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { ClientNodeKubeClient, type KubeClient } from '../operator/kube-client.js';
@@ -124,25 +125,8 @@ export async function runnerCommand(
   deps: RunnerCommandDeps = {},
 ): Promise<number> {
   const settings = runnerSettings(flags);
-  let kubeConfig = deps.kubeConfig;
-  if (kubeConfig === undefined) {
-    kubeConfig = new KubeConfig();
-    try {
-      if (settings.kubeconfig === undefined) kubeConfig.loadFromDefault();
-      else kubeConfig.loadFromFile(settings.kubeconfig);
-    } catch (error) {
-      context.stderr.write(
-        `synthctl runner: cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      return EXIT.usage;
-    }
-    if (kubeConfig.getCurrentCluster() === null) {
-      context.stderr.write(
-        'synthctl runner: no cluster in the kubeconfig (set --kubeconfig or $KUBECONFIG, or run in a pod)\n',
-      );
-      return EXIT.usage;
-    }
-  }
+  const kubeConfig = deps.kubeConfig ?? loadKubeConfig('runner', settings.kubeconfig, context.stderr);
+  if (kubeConfig === undefined) return EXIT.usage;
   const logger = deps.logger ?? createOperatorLogger({ level: settings.logLevel });
   // The runner's Prometheus sink registers the process metrics itself.
   const registry = deps.registry ?? new Registry();
