@@ -27,6 +27,7 @@ import {
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import { GROUP, VERSION } from '../model/schema.js';
 import { jsonEqual } from './status.js';
+import { SupervisedInformer, type SupervisedInformerOptions } from './informer.js';
 
 /** A custom resource collection. */
 export interface ResourceRef {
@@ -538,4 +539,17 @@ export function customObjectInformer(
           ...selector,
         })) as KubernetesListObject<KubeObject & KubernetesObject>;
   return { factory: (wrapped) => makeInformer(kc, path, wrapped, options.labelSelector), list };
+}
+
+/** A supervised informer over a custom resource collection (all namespaces, or one). */
+export function supervisedCustomObjectInformer(
+  kc: KubeConfig,
+  ref: ResourceRef,
+  options: Omit<SupervisedInformerOptions<KubeObject & KubernetesObject>, 'factory' | 'list'> & {
+    readonly namespace?: string | undefined;
+  },
+): SupervisedInformer<KubeObject & KubernetesObject> {
+  const { namespace, ...rest } = options;
+  const { factory, list } = customObjectInformer(kc, ref, namespace === undefined ? {} : { namespace });
+  return new SupervisedInformer({ ...rest, factory, list });
 }

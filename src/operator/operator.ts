@@ -12,7 +12,7 @@ import { Controller, type Reconciler } from './controller.js';
 import { HealthServer } from './health-server.js';
 import { SupervisedInformer, type InformerEvent } from './informer.js';
 import {
-  customObjectInformer,
+  supervisedCustomObjectInformer,
   MONITORS,
   PROJECTS,
   type KubeClient,
@@ -136,15 +136,9 @@ export class Operator {
   }
 
   #informer(name: string, ref: ResourceRef): SupervisedInformer<CachedObject> {
-    const { factory, list } = customObjectInformer(
-      this.#o.kubeConfig,
-      ref,
-      this.#o.namespace === undefined ? {} : { namespace: this.#o.namespace },
-    );
-    return new SupervisedInformer<CachedObject>({
+    return supervisedCustomObjectInformer(this.#o.kubeConfig, ref, {
       name,
-      factory,
-      list,
+      namespace: this.#o.namespace,
       logger: this.#o.logger,
       clock: this.#clock,
       ...(this.#o.watchdogMs === undefined ? {} : { watchdogMs: this.#o.watchdogMs }),

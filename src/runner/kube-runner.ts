@@ -16,7 +16,7 @@ import type { SyntheticMonitor, SyntheticsProject } from '../model/schema.js';
 import { objectKey, SupervisedInformer, type InformerEvent } from '../operator/informer.js';
 import { describeDiagnostics, MonitorSpecChecker } from '../operator/invalid-spec.js';
 import {
-  customObjectInformer,
+  supervisedCustomObjectInformer,
   KubeApiError,
   MONITORS,
   PROJECTS,
@@ -428,15 +428,9 @@ export class KubeRunner {
   }
 
   #informer(name: string, ref: ResourceRef): SupervisedInformer<CachedObject> {
-    const { factory, list } = customObjectInformer(
-      this.#o.kubeConfig,
-      ref,
-      this.#o.namespace === undefined ? {} : { namespace: this.#o.namespace },
-    );
-    return new SupervisedInformer<CachedObject>({
+    return supervisedCustomObjectInformer(this.#o.kubeConfig, ref, {
       name,
-      factory,
-      list,
+      namespace: this.#o.namespace,
       logger: this.#o.logger,
       clock: this.#clock,
       ...(this.#o.watchdogMs === undefined ? {} : { watchdogMs: this.#o.watchdogMs }),
