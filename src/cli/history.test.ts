@@ -146,6 +146,42 @@ test('synthctl history is registered in the CLI', async (t) => {
   assert.match(out.join(''), /Uptime since .*: 87\.5% \(7 of 8 checks up, 1 down\)/);
 });
 
+test('a monitor is found by id, by resource name (default-<name>) or by display name', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'synthctl-cli-history-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const store = HistoryStore.open({ path: join(dir, 'h.db') });
+  const at = new Date(NOW - 60_000).toISOString();
+  const rec = (monitorId: string, monitorName: string) =>
+    makeRecord({ monitorId, monitorName, startedAt: at, endedAt: at, checkGroup: monitorId });
+  store.insert([
+    rec('default-orders-api', 'Orders API'),
+    rec('orders-api', 'Orders (legacy id)'),
+    rec('default-search', 'Search'),
+    rec('default-search-eu', 'search'),
+  ]);
+  store.close();
+  const firstLine = (query: string): string => {
+    const ctx = context(dir);
+    assert.equal(runHistory(query, { db: 'h.db', limit: '1', since: '24h', format: 'text' }, ctx, NOW), 0);
+    return ctx.out.join('').split('\n')[0]!;
+  };
+  // An exact id wins over the resource-name reading of the same text.
+  assert.match(firstLine('orders-api'), /^orders-api \(Orders \(legacy id\), http\)/);
+  assert.match(firstLine('default-orders-api'), /^default-orders-api \(Orders API, http\)/);
+  assert.match(firstLine('search-eu'), /^default-search-eu \(search, http\)/);
+  assert.match(firstLine('ORDERS API'), /^default-orders-api /);
+  assert.match(firstLine('Search'), /^default-search \(Search, http\)/);
+  // Two monitors share the display name "search" without case: a usage error naming both.
+  assert.throws(
+    () => runHistory('SEARCH', { db: 'h.db', limit: '1', since: '24h', format: 'text' }, context(dir), NOW),
+    (err: unknown) =>
+      err instanceof UsageError &&
+      /"SEARCH" matches 2 monitors: default-search, default-search-eu/.test(err.message),
+  );
+});
+
 test('since and percent helpers', () => {
   assert.equal(parseSince('1h30m', NOW), NOW - 90 * 60_000);
   assert.equal(parseSince('7d', NOW), NOW - 7 * 86_400_000);

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
+  AmbiguousMonitorError,
   buildHistoryReport,
   parseSince,
   renderHistoryText,
@@ -28,7 +29,10 @@ export function registerHistory(program: Command, context: CommandContext): void
     .description(
       'Show recent results and uptime of a monitor from the runner history. Exit 0 with results, 1 without, 2 on a usage or database error.',
     )
-    .argument('<monitor>', 'monitor id (the journey id, e.g. default-shop-home)')
+    .argument(
+      '<monitor>',
+      'monitor id (the journey id, e.g. default-shop-home), resource name (shop-home) or display name ("Shop home")',
+    )
     .option('--db <path>', 'history database', DEFAULT_HISTORY_PATH)
     .option('-n, --limit <n>', 'results to show, newest first (1-10000)', '20')
     .option('--since <when>', 'window for results and uptime: a duration (24h, 7d) or a date', '24h')
@@ -68,7 +72,13 @@ export function runHistory(
     throw err;
   }
   try {
-    const report = buildHistoryReport(store, monitor, { limit, since, now });
+    let report;
+    try {
+      report = buildHistoryReport(store, monitor, { limit, since, now });
+    } catch (err) {
+      if (err instanceof AmbiguousMonitorError) throw new UsageError(err.message);
+      throw err;
+    }
     context.stdout.write(
       flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderHistoryText(report, flags.db),
     );

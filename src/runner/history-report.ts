@@ -55,12 +55,48 @@ export function parseSince(value: string, now: number): number {
   throw new InvalidSinceError(value);
 }
 
-/** Reads the report from the store. */
+/** A name that matches more than one monitor in the history. */
+export class AmbiguousMonitorError extends Error {
+  override readonly name = 'AmbiguousMonitorError';
+  readonly candidates: readonly string[];
+  constructor(query: string, candidates: readonly string[]) {
+    super(
+      `${JSON.stringify(query)} matches ${candidates.length} monitors: ${candidates.join(', ')}; give the monitor id`,
+    );
+    this.candidates = candidates;
+  }
+}
+
+/**
+ * The monitor id a `synthctl history` argument means. The history is keyed by journey id
+ * (`spec.id`, else `<namespace>-<metadata.name>`, `default-<name>` outside Kubernetes — see
+ * `journeyId`), which people rarely type; so an exact id wins, then `default-<arg>` (the
+ * resource name of a monitor run from files), then the display name `spec.name`, exactly and then
+ * without case. An unknown argument is returned as it is (the report then lists the known ids).
+ */
+export function resolveMonitorId(store: Pick<HistoryStore, 'monitors'>, query: string): string {
+  const monitors = store.monitors();
+  if (monitors.some((m) => m.monitorId === query)) return query;
+  const byResourceName = monitors.filter((m) => m.monitorId === `default-${query}`);
+  if (byResourceName.length === 1) return byResourceName[0]!.monitorId;
+  const exactName = monitors.filter((m) => m.monitorName === query);
+  if (exactName.length === 1) return exactName[0]!.monitorId;
+  const wanted = query.toLowerCase();
+  const byDisplayName = monitors
+    .filter((m) => m.monitorName.toLowerCase() === wanted)
+    .map((m) => m.monitorId);
+  if (byDisplayName.length === 1) return byDisplayName[0]!;
+  if (byDisplayName.length > 1) throw new AmbiguousMonitorError(query, byDisplayName);
+  return query;
+}
+
+/** Reads the report from the store; `monitor` is an id, a resource name or a display name. */
 export function buildHistoryReport(
   store: HistoryStore,
-  monitorId: string,
+  monitor: string,
   options: { limit: number; since: number; now: number },
 ): HistoryReport {
+  const monitorId = resolveMonitorId(store, monitor);
   const results = store.recentResults(monitorId, { limit: options.limit, since: options.since });
   const uptime = store.uptime(monitorId, { since: options.since, until: options.now + 1 });
   const latest = results[0];
