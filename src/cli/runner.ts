@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { ClientNodeKubeClient, type KubeClient } from '../operator/kube-client.js';
 import { createOperatorLogger, LOG_LEVELS, type LogLevel, type OperatorLogger } from '../operator/logger.js';
-import { KubeRunner } from '../runner/kube-runner.js';
+import { BROWSER_MODES, type BrowserMode } from '../runner/kube-browser.js';
+import { KubeRunner, type KubeRunnerBrowserOptions } from '../runner/kube-runner.js';
 import { DEFAULT_PORT } from '../server/http-server.js';
 import { EXIT, UsageError, type CommandContext } from './context.js';
 
@@ -22,6 +23,10 @@ export interface RunnerFlags {
   listen: string;
   concurrency?: string;
   logLevel: string;
+  browser?: string;
+  executablePath?: string;
+  maxBrowsers?: string;
+  artifacts?: string;
 }
 
 /** Validated settings. */
@@ -33,6 +38,7 @@ export interface RunnerSettings {
   readonly listen: { host: string; port: number } | undefined;
   readonly concurrency: number | undefined;
   readonly logLevel: LogLevel;
+  readonly browser: KubeRunnerBrowserOptions;
 }
 
 /** What tests inject. */
@@ -83,6 +89,19 @@ export function runnerSettings(flags: RunnerFlags): RunnerSettings {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000)
       throw new UsageError(`--concurrency ${flags.concurrency}: expected a whole number from 1 to 10000`);
   }
+  const mode = flags.browser ?? 'auto';
+  if (!(BROWSER_MODES as readonly string[]).includes(mode))
+    throw new UsageError(`--browser ${mode}: expected one of ${BROWSER_MODES.join(', ')}`);
+  let maxBrowsers: number | undefined;
+  if (flags.maxBrowsers !== undefined) {
+    maxBrowsers = Number(flags.maxBrowsers);
+    if (!Number.isInteger(maxBrowsers) || maxBrowsers < 1 || maxBrowsers > 64)
+      throw new UsageError(`--max-browsers ${flags.maxBrowsers}: expected a whole number from 1 to 64`);
+  }
+  if (flags.executablePath?.trim() === '')
+    throw new UsageError('--executable-path is empty: expected the path of Chromium (/usr/bin/chromium)');
+  const artifacts = flags.artifacts?.trim();
+  if (artifacts === '') throw new UsageError('--artifacts is empty: expected a folder, or none');
   if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel))
     throw new UsageError(`--log-level ${flags.logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
   return {
@@ -92,6 +111,12 @@ export function runnerSettings(flags: RunnerFlags): RunnerSettings {
     listen: parseListen(flags.listen),
     concurrency,
     logLevel: flags.logLevel as LogLevel,
+    browser: {
+      mode: mode as BrowserMode,
+      ...(flags.executablePath === undefined ? {} : { executablePath: flags.executablePath }),
+      ...(maxBrowsers === undefined ? {} : { maxBrowsers }),
+      ...(artifacts === undefined ? {} : { artifactsDir: artifacts === 'none' ? false : artifacts }),
+    },
   };
 }
 
@@ -112,6 +137,20 @@ export function registerRunner(program: Command, context: CommandContext): void 
       `0.0.0.0:${DEFAULT_PORT}`,
     )
     .option('--concurrency <n>', 'checks running at once')
+    .option(
+      '--browser <mode>',
+      'browser monitors (inline and configMapRef journeys): auto (when Chromium is found), on, off',
+      'auto',
+    )
+    .option('--executable-path <path>', 'the Chromium to run (default /usr/bin/chromium)')
+    .option(
+      '--max-browsers <n>',
+      'journeys at once (default: CPUs, bounded by memory at 512 MB each, 1 to 8)',
+    )
+    .option(
+      '--artifacts <dir>',
+      'where screenshots, traces and videos go (default .synthctl/artifacts), or "none"',
+    )
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
     .action(async (flags: RunnerFlags) => {
       context.setExitCode(await runnerCommand(flags, context));
@@ -150,10 +189,20 @@ export async function runnerCommand(
       ...(settings.listen === undefined ? {} : { listen: settings.listen }),
       ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
       env: context.env,
+      browser: settings.browser,
       // The HTTP server logs its own address.
       ...(deps.onListening === undefined ? {} : { onListening: deps.onListening }),
     });
-    logger.info({ location: settings.location, namespace: settings.namespace ?? '(all)' }, 'runner starting');
+    logger.info(
+      {
+        location: settings.location,
+        namespace: settings.namespace ?? '(all)',
+        browser: runner.browser.enabled ? runner.browser.executablePath : 'off',
+      },
+      runner.browser.enabled
+        ? 'runner starting'
+        : `runner starting; ${runner.browser.reason ?? 'browser monitors off'}`,
+    );
     await runner.run(signal);
     logger.info({}, 'exiting');
     return EXIT.ok;

@@ -9,6 +9,7 @@
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
+import { createBrowserCheck, type BrowserRuntime } from '../checks/browser.js';
 import { CheckRegistry } from '../checks/index.js';
 import type { RunnableMonitor, SecretResolver } from '../checks/types.js';
 import { selectMonitors, toRunnable } from '../model/defaults.js';
@@ -29,6 +30,18 @@ import type { OperatorLogger } from '../operator/logger.js';
 import { RunnerHttpServer } from '../server/http-server.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { MonitorState } from './monitor-state.js';
+import {
+  clusterSkipReason,
+  detectBrowser,
+  type BrowserAvailability,
+  type BrowserMode,
+} from './kube-browser.js';
+import {
+  ConfigMapCache,
+  ConfigMapValueResolver,
+  coreV1ConfigMapFetch,
+  type ConfigMapFetch,
+} from './kube-configmaps.js';
 import { Runner } from './runner.js';
 
 type CachedObject = KubeObject & KubernetesObject;
@@ -72,10 +85,28 @@ export interface KubeRunnerOptions {
   readonly watchdogMs?: number;
   /** Called with the server's URL once it listens. */
   readonly onListening?: (url: string) => void;
+  /** Browser monitors (inline and configMapRef journeys); default off. */
+  readonly browser?: KubeRunnerBrowserOptions;
+  /** How long ConfigMap values (journeys, params) are reused before they are read again (default 60 s). */
+  readonly configMapTtlMs?: number;
+  /** Reads ConfigMaps (default: a GET through client-node's CoreV1Api). */
+  readonly configMaps?: ConfigMapFetch;
 }
 
-/** The check types this runner runs; browser journeys need their files, which a cluster lacks. */
-const LIGHTWEIGHT = new Set(['http', 'tcp', 'icmp']);
+/** How the cluster runner runs browser monitors, as `synthctl run` does (src/checks/browser.ts). */
+export interface KubeRunnerBrowserOptions {
+  /** auto: when Chromium is at `executablePath`; on: required (the constructor throws without); off: never. */
+  readonly mode: BrowserMode;
+  /** Default Debian's /usr/bin/chromium. */
+  readonly executablePath?: string;
+  /** Journeys at once (default: as `synthctl run`, the CPU count bounded by memory, 1 to 8). */
+  readonly maxBrowsers?: number;
+  /** Screenshots, traces and videos root (default `.synthctl/artifacts` under `cwd`); false keeps none. */
+  readonly artifactsDir?: string | false;
+  /** Folder relative artifact paths resolve against (default the process's). */
+  readonly cwd?: string;
+}
+
 /** The CRD's `maxLength` of `status.lastResult.message`. */
 const MAX_MESSAGE = 4096;
 
@@ -240,6 +271,12 @@ export class KubeRunner {
   #keysById = new Map<string, string>();
   #ready = false;
   #writer: StatusWriter | undefined;
+  /** Whether browser monitors run here (decided once, at construction). */
+  readonly browser: BrowserAvailability;
+  readonly #browserRuntime: BrowserRuntime | undefined;
+  /** Aborts ConfigMap reads in flight when the runner stops. */
+  readonly #stopReads = new AbortController();
+  readonly #configMaps: ConfigMapCache;
 
   constructor(options: KubeRunnerOptions) {
     this.#o = options;
@@ -257,9 +294,40 @@ export class KubeRunner {
       this.#clock,
       options.secretTtlMs ?? 60_000,
     );
+    this.#configMaps = new ConfigMapCache({
+      fetch: options.configMaps ?? coreV1ConfigMapFetch(options.kubeConfig),
+      clock: this.#clock,
+      ttlMs: options.configMapTtlMs ?? 60_000,
+      signal: this.#stopReads.signal,
+    });
+    const values = new ConfigMapValueResolver({
+      cache: this.#configMaps,
+      next: secrets,
+      logger: options.logger,
+    });
+    const checks = new CheckRegistry({ secrets: values });
+    this.browser = detectBrowser(options.browser?.mode ?? 'off', options.browser?.executablePath);
+    if (this.browser.enabled) {
+      // Browsers start on the first journey, as in `synthctl run`.
+      this.#browserRuntime = createBrowserCheck({
+        secrets: values,
+        cwd: options.browser?.cwd ?? process.cwd(),
+        ...(options.browser?.artifactsDir === undefined
+          ? {}
+          : { artifactsDir: options.browser.artifactsDir }),
+        pool: {
+          executablePath: this.browser.executablePath,
+          ...(options.browser?.maxBrowsers === undefined ? {} : { size: options.browser.maxBrowsers }),
+        },
+        ...(options.env === undefined ? {} : { env: options.env }),
+        logger: options.logger,
+      });
+      checks.register(this.#browserRuntime.check);
+    }
+    const browsers = this.#browserRuntime?.pool.size;
     this.runner = new Runner({
       monitors: [],
-      checks: new CheckRegistry({ secrets }),
+      checks,
       location: options.location,
       registry: options.registry,
       clock: this.#clock,
@@ -267,8 +335,16 @@ export class KubeRunner {
       // `lastResult.state` is up or down (the CRD's enum has no flap).
       flapping: { enabled: false },
       startupSpreadMs: options.startupSpreadMs ?? 30_000,
-      ...(options.concurrency === undefined ? {} : { concurrency: { global: options.concurrency } }),
+      concurrency: {
+        ...(options.concurrency === undefined ? {} : { global: options.concurrency }),
+        ...(browsers === undefined ? {} : { perType: { browser: browsers } }),
+      },
     });
+  }
+
+  /** ConfigMap GET requests sent so far. */
+  get configMapReads(): number {
+    return this.#configMaps.reads;
   }
 
   /** True once both informers synced and the first schedule is loaded. */
@@ -360,6 +436,8 @@ export class KubeRunner {
       writer.stop();
       await Promise.all([this.monitors.stop(), this.projects.stop()]);
       await this.runner.stop({ graceMs: 4000 });
+      this.#stopReads.abort();
+      await this.#browserRuntime?.close();
       await server?.close();
     }
   }
@@ -403,13 +481,13 @@ export class KubeRunner {
       monitorRunnable ??= toRunnable(monitor, project);
       if (!monitorRunnable.locations.includes(location) || !monitorRunnable.enabled) continue;
       if (object.metadata.deletionTimestamp !== undefined) continue;
-      if (!LIGHTWEIGHT.has(monitorRunnable.type)) {
-        if (verdict.problem === undefined && this.#verdicts.get(`${key}#type`)?.marker !== marker) {
-          this.#verdicts.set(`${key}#type`, { marker, problem: undefined });
-          logger.warn(
-            { monitor: key, type: monitorRunnable.type },
-            'monitor type not run in the cluster; skipped',
-          );
+      const skip = clusterSkipReason(monitorRunnable, this.browser);
+      if (skip !== undefined) {
+        // One line per monitor generation: rebuilds happen on every change of any monitor.
+        const logged = this.#verdicts.get(`${key}#type`);
+        if (logged?.marker !== marker || logged.problem !== skip) {
+          this.#verdicts.set(`${key}#type`, { marker, problem: skip });
+          logger.warn({ monitor: key, type: monitorRunnable.type, reason: skip }, `monitor skipped: ${skip}`);
         }
         continue;
       }
