@@ -15,10 +15,16 @@ import { Registry } from 'prom-client';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { ClientNodeKubeClient, type KubeObject } from '../src/operator/kube-client.js';
 import { createOperatorLogger, silentOperatorLogger } from '../src/operator/logger.js';
-import { runnerSettings } from '../src/cli/runner.js';
+import { runnerCommand, runnerSettings } from '../src/cli/runner.js';
+import { EXIT } from '../src/cli/context.js';
+import { defaultBrowserConcurrency } from '../src/journey/browser-pool.js';
 import { DEFAULT_EXECUTABLE } from '../src/journey/browser-pool.js';
 import { startTestSite, type TestSite } from '../src/journey/test-site.js';
-import { BrowserUnavailableError } from '../src/runner/kube-browser.js';
+import {
+  BrowserUnavailableError,
+  cgroupLimits,
+  clusterBrowserConcurrency,
+} from '../src/runner/kube-browser.js';
 import { KubeRunner, StatusWriter, type LastResult } from '../src/runner/kube-runner.js';
 import { ManualClock } from '../src/runner/manual-clock.js';
 import { FakeKubeApiServer, kubeConfigFor } from './fakes/kube-apiserver/index.js';
@@ -426,6 +432,29 @@ describe('browser monitors without Chromium', { timeout: 60_000 }, () => {
   });
 });
 
+describe('browser concurrency in a Pod', () => {
+  const files =
+    (cpu: string, memory: string) =>
+    (path: string): string | undefined =>
+      path.endsWith('/cpu.max') ? cpu : path.endsWith('/memory.max') ? memory : undefined;
+  test('cgroup v2 limits are read, "max" is no limit', () => {
+    assert.deepEqual(cgroupLimits(files('150000 100000\n', '2147483648\n')), {
+      cpus: 1,
+      memoryBytes: 2 ** 31,
+    });
+    assert.deepEqual(cgroupLimits(files('max 100000\n', 'max\n')), {});
+    assert.deepEqual(
+      cgroupLimits(() => undefined),
+      {},
+    );
+  });
+  test('the default follows the container limits, not the node', () => {
+    // 1 GiB allows one journey at 512 MB with half the memory kept back, whatever the node has.
+    assert.equal(clusterBrowserConcurrency(files('400000 100000', String(2 ** 30))), 1);
+    assert.equal(clusterBrowserConcurrency(files('max 100000', 'max')), defaultBrowserConcurrency());
+  });
+});
+
 describe('synthctl runner flags', () => {
   const flags = { listen: '0.0.0.0:9464', logLevel: 'info' };
   test('--kubernetes and --location are required', () => {
@@ -466,6 +495,33 @@ describe('synthctl runner flags', () => {
       /--browser yes: expected one of auto, on, off/,
     );
     assert.throws(() => runnerSettings({ ...base, maxBrowsers: '0' }), /--max-browsers/);
+  });
+  test('--browser on without Chromium exits 1 with the reason, before any API call', async () => {
+    let stderr = '';
+    const code = await runnerCommand(
+      {
+        ...flags,
+        listen: '0',
+        kubernetes: true,
+        location: 'eu',
+        browser: 'on',
+        executablePath: '/nonexistent/chromium',
+      },
+      {
+        stdout: { write: () => true },
+        stderr: { write: (text: string) => (stderr += text) },
+        stdin: (async function* () {})(),
+        env: {},
+        cwd: process.cwd(),
+        setExitCode: () => undefined,
+      },
+      { kubeConfig: kubeConfigFor('http://127.0.0.1:9'), logger: silentOperatorLogger() },
+    );
+    assert.equal(code, EXIT.failure);
+    assert.match(
+      stderr,
+      /^synthctl runner: --browser on: no Chromium at \/nonexistent\/chromium; use the browser image/,
+    );
   });
 });
 

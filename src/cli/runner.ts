@@ -1,7 +1,9 @@
 /**
  * `synthctl runner --kubernetes`: flags, then the in-cluster runner (src/runner/kube-runner.ts),
  * which runs the SyntheticMonitors assigned to `--location` and serves /metrics, /healthz,
- * /readyz and /api. SIGTERM and SIGINT stop it cleanly (in-flight checks get 4 s).
+ * /readyz and /api. Browser monitors run when Chromium is found (`--browser auto`, the
+ * default; `on` requires it, `off` skips them). SIGTERM and SIGINT stop it cleanly (in-flight
+ * checks get 4 s).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from './kube-config.js';
@@ -145,7 +147,7 @@ export function registerRunner(program: Command, context: CommandContext): void 
     .option('--executable-path <path>', 'the Chromium to run (default /usr/bin/chromium)')
     .option(
       '--max-browsers <n>',
-      'journeys at once (default: CPUs, bounded by memory at 512 MB each, 1 to 8)',
+      'journeys at once (default: the container\u2019s CPU limit, at most half its memory limit at 512 MB each, 1 to 8)',
     )
     .option(
       '--artifacts <dir>',
@@ -189,7 +191,8 @@ export async function runnerCommand(
       ...(settings.listen === undefined ? {} : { listen: settings.listen }),
       ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
       env: context.env,
-      browser: settings.browser,
+      // Relative --artifacts paths are the working directory's, as for `synthctl run`.
+      browser: { ...settings.browser, cwd: context.cwd },
       // The HTTP server logs its own address.
       ...(deps.onListening === undefined ? {} : { onListening: deps.onListening }),
     });

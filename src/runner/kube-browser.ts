@@ -4,9 +4,10 @@
  * which of them it cannot run whatever the browser: a `journey.file` names a file of the Git
  * checkout, which is not in the cluster; `inline` and `configMapRef` journeys are.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import type { RunnableMonitor } from '../checks/types.js';
-import { DEFAULT_EXECUTABLE } from '../journey/browser-pool.js';
+import { DEFAULT_EXECUTABLE, defaultBrowserConcurrency } from '../journey/browser-pool.js';
 
 /** The values of `--browser`. */
 export const BROWSER_MODES = ['auto', 'on', 'off'] as const;
@@ -89,4 +90,43 @@ export function clusterSkipReason(
     );
   if (!browser.enabled) return `browser monitor not run: ${browser.reason ?? 'no browser'}`;
   return undefined;
+}
+
+/** Reads a file's text, or undefined when it cannot be read. */
+export type ReadText = (path: string) => string | undefined;
+
+const readText: ReadText = (path) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The container's CPU and memory limits from cgroup v2 (`cpu.max` is `<quota> <period>` or
+ * `max <period>`, `memory.max` bytes or `max`); undefined for no limit or no cgroup v2.
+ */
+export function cgroupLimits(read: ReadText = readText): { cpus?: number; memoryBytes?: number } {
+  const out: { cpus?: number; memoryBytes?: number } = {};
+  const [quota, period] = (read('/sys/fs/cgroup/cpu.max') ?? '').trim().split(/\s+/);
+  const cpus = Number(quota) / Number(period);
+  if (Number.isFinite(cpus) && cpus > 0) out.cpus = Math.max(1, Math.floor(cpus));
+  const memory = Number((read('/sys/fs/cgroup/memory.max') ?? '').trim());
+  if (Number.isFinite(memory) && memory > 0) out.memoryBytes = memory;
+  return out;
+}
+
+/**
+ * Journeys at once in a Pod: `synthctl run`'s default (CPUs, at most what half the memory
+ * allows at 512 MB a journey, 1 to 8), but from the container's limits. Node's
+ * `availableParallelism` and `totalmem` see the node, so a Pod limited to 1 GiB on a 64 GiB
+ * node would otherwise start 8 journeys and be OOM-killed.
+ */
+export function clusterBrowserConcurrency(read: ReadText = readText): number {
+  const limits = cgroupLimits(read);
+  return defaultBrowserConcurrency(
+    Math.min(availableParallelism(), limits.cpus ?? Infinity),
+    Math.min(totalmem(), limits.memoryBytes ?? Infinity),
+  );
 }

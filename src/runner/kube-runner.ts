@@ -5,7 +5,10 @@
  * `status.lastResult` is merge-patched on the `/status` subresource only when its up/down
  * state changes, through a token bucket and coalesced per monitor, so `kubectl get sm` shows
  * the current state without a write per check (every write is a watch event for every
- * informer of the kind, kubernetes.md §2).
+ * informer of the kind, kubernetes.md §2). Browser monitors run on a pooled Chromium as in
+ * `synthctl run` when their journey is `inline` or `configMapRef` (read through the API,
+ * src/runner/kube-configmaps.ts); `file` journeys and, without Chromium, all browser monitors
+ * are skipped with one log line per generation (src/runner/kube-browser.ts).
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
@@ -31,6 +34,7 @@ import { RunnerHttpServer } from '../server/http-server.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { MonitorState } from './monitor-state.js';
 import {
+  clusterBrowserConcurrency,
   clusterSkipReason,
   detectBrowser,
   type BrowserAvailability,
@@ -99,7 +103,7 @@ export interface KubeRunnerBrowserOptions {
   readonly mode: BrowserMode;
   /** Default Debian's /usr/bin/chromium. */
   readonly executablePath?: string;
-  /** Journeys at once (default: as `synthctl run`, the CPU count bounded by memory, 1 to 8). */
+  /** Journeys at once (default: as `synthctl run`, CPUs bounded by memory, 1 to 8, within the cgroup limits). */
   readonly maxBrowsers?: number;
   /** Screenshots, traces and videos root (default `.synthctl/artifacts` under `cwd`); false keeps none. */
   readonly artifactsDir?: string | false;
@@ -317,7 +321,7 @@ export class KubeRunner {
           : { artifactsDir: options.browser.artifactsDir }),
         pool: {
           executablePath: this.browser.executablePath,
-          ...(options.browser?.maxBrowsers === undefined ? {} : { size: options.browser.maxBrowsers }),
+          size: options.browser?.maxBrowsers ?? clusterBrowserConcurrency(),
         },
         ...(options.env === undefined ? {} : { env: options.env }),
         logger: options.logger,
