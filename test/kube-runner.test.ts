@@ -27,6 +27,9 @@ import {
 } from '../src/runner/kube-browser.js';
 import { KubeRunner, StatusWriter, type LastResult } from '../src/runner/kube-runner.js';
 import { ManualClock } from '../src/runner/manual-clock.js';
+import { CheckFailure, SecretResolutionError } from '../src/checks/errors.js';
+import { KubeApiError } from '../src/operator/kube-client.js';
+import { ConfigMapCache, ConfigMapValueResolver } from '../src/runner/kube-configmaps.js';
 import { FakeKubeApiServer, kubeConfigFor } from './fakes/kube-apiserver/index.js';
 import { startHttpTarget, type HttpTarget } from './targets/http-target.js';
 import { closedPort } from './targets/tcp-target.js';
@@ -429,6 +432,112 @@ describe('browser monitors without Chromium', { timeout: 60_000 }, () => {
     const off = new KubeRunner({ ...options, browser: { mode: 'off' } });
     assert.equal(off.browser.enabled, false);
     assert.match(off.browser.reason ?? '', /--browser off/);
+  });
+});
+
+describe('ConfigMap reads', () => {
+  const setup = () => {
+    const clock = new ManualClock();
+    const store = new Map<string, Record<string, string>>();
+    const fetched: string[] = [];
+    let failure: Error | undefined;
+    const cache = new ConfigMapCache({
+      fetch: async (namespace, name) => {
+        fetched.push(`${namespace}/${name}`);
+        await Promise.resolve();
+        if (failure !== undefined) throw failure;
+        const data = store.get(`${namespace}/${name}`);
+        return data === undefined ? undefined : { ...data };
+      },
+      clock,
+      ttlMs: 1000,
+      signal: new AbortController().signal,
+    });
+    const logs = captureLogs();
+    const secrets: string[] = [];
+    const resolver = new ConfigMapValueResolver({
+      cache,
+      next: {
+        resolve: (ref) => {
+          secrets.push(ref.secretKeyRef?.name ?? '');
+          return Promise.resolve('from-secret');
+        },
+      },
+      logger: logs.logger,
+    });
+    const fail = (error: Error | undefined) => {
+      failure = error;
+    };
+    return { clock, store, fetched, cache, resolver, logs, secrets, fail };
+  };
+  const ref = (name: string, key: string) => ({ configMapKeyRef: { name, key } });
+
+  test('one GET per TTL, shared by concurrent reads; the last values while the API fails', async () => {
+    const { clock, store, fetched, cache, fail } = setup();
+    store.set('shop/journeys', { a: 'one' });
+    const [first, second] = await Promise.all([cache.get('shop', 'journeys'), cache.get('shop', 'journeys')]);
+    assert.deepEqual([first, second], [{ a: 'one' }, { a: 'one' }]);
+    store.set('shop/journeys', { a: 'two' });
+    await clock.advance(999);
+    assert.deepEqual(await cache.get('shop', 'journeys'), { a: 'one' });
+    assert.equal(fetched.length, 1);
+    await clock.advance(1);
+    assert.deepEqual(await cache.get('shop', 'journeys'), { a: 'two' });
+    assert.equal(cache.reads, 2);
+    await clock.advance(1000);
+    fail(new KubeApiError(503, 'ServiceUnavailable', 'read configmap shop/journeys: 503'));
+    assert.deepEqual(await cache.get('shop', 'journeys'), { a: 'two' });
+    assert.equal(cache.staleReads, 1);
+    // Never read before: the error is the caller's.
+    await assert.rejects(cache.get('shop', 'other'), /503/);
+  });
+
+  test('a missing ConfigMap or key is a resolution error, logged when it starts and when it ends', async () => {
+    const { clock, store, resolver, logs, secrets } = setup();
+    await assert.rejects(
+      resolver.resolve(ref('journeys', 'login.ts'), 'shop'),
+      (error: unknown) =>
+        error instanceof SecretResolutionError &&
+        error.message ===
+          'configmap shop/journeys key login.ts: ConfigMap "journeys" not found in namespace "shop"',
+    );
+    await clock.advance(1000);
+    store.set('shop/journeys', { 'other.ts': 'x' });
+    await assert.rejects(
+      resolver.resolve(ref('journeys', 'login.ts'), 'shop'),
+      /has no key "login.ts" \(keys: other.ts\)/,
+    );
+    const missing = () => logs.lines.filter((l) => l['msg'] === 'configmap key missing').length;
+    assert.equal(missing(), 1);
+    await clock.advance(1000);
+    store.set('shop/journeys', { 'login.ts': 'step()' });
+    assert.equal(await resolver.resolve(ref('journeys', 'login.ts'), 'shop'), 'step()');
+    assert.equal(logs.lines.filter((l) => l['msg'] === 'configmap key found').length, 1);
+    assert.equal(missing(), 1);
+    // Other references go to the Secret resolver.
+    assert.equal(
+      await resolver.resolve({ secretKeyRef: { name: 'creds', key: 'k' } }, 'shop'),
+      'from-secret',
+    );
+    assert.deepEqual(secrets, ['creds']);
+  });
+
+  test('a refused read is an io failure that names the missing RBAC rule', async () => {
+    const { resolver, fail } = setup();
+    fail(
+      new KubeApiError(
+        403,
+        'Forbidden',
+        'read configmap shop/journeys: 403 configmaps "journeys" is forbidden',
+      ),
+    );
+    await assert.rejects(
+      resolver.resolve(ref('journeys', 'login.ts'), 'shop'),
+      (error: unknown) =>
+        error instanceof CheckFailure &&
+        error.type === 'io' &&
+        /forbidden \(the runner.s ClusterRole needs get on configmaps\)$/.test(error.message),
+    );
   });
 });
 

@@ -12,7 +12,7 @@ import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import { CheckFailure, SecretResolutionError } from '../checks/errors.js';
 import { describeReference } from '../checks/secrets.js';
 import type { SecretResolver } from '../checks/types.js';
-import { toKubeApiError } from '../operator/kube-client.js';
+import { KubeApiError, toKubeApiError } from '../operator/kube-client.js';
 import type { OperatorLogger } from '../operator/logger.js';
 import type { Clock } from './clock.js';
 
@@ -78,8 +78,9 @@ const PRUNE_ABOVE = 512;
 
 /**
  * ConfigMaps by `namespace/name`, each reused for the TTL. Concurrent reads of one ConfigMap
- * share one request; a failed read is not cached (the next check tries again, at the
- * monitor's schedule, so an API outage costs no more than one GET per check).
+ * share one request. A failed read is not cached: the last good values are used while the API
+ * fails (an API server restart must not take every journey down), and the next check tries
+ * again, at the monitor's schedule, so an outage costs no more than one GET per check.
  */
 export class ConfigMapCache {
   readonly #o: ConfigMapCacheOptions;
@@ -87,6 +88,8 @@ export class ConfigMapCache {
   readonly #inFlight = new Map<string, Promise<Record<string, string> | undefined>>();
   /** GET requests sent (for tests and logs). */
   reads = 0;
+  /** Reads answered from expired values because the API failed. */
+  staleReads = 0;
 
   constructor(options: ConfigMapCacheOptions) {
     this.#o = options;
@@ -105,7 +108,14 @@ export class ConfigMapCache {
       pending = this.#o.fetch(namespace, name, signal).finally(() => this.#inFlight.delete(id));
       this.#inFlight.set(id, pending);
     }
-    const data = await pending;
+    let data: Record<string, string> | undefined;
+    try {
+      data = await pending;
+    } catch (error) {
+      if (entry === undefined || this.#o.signal.aborted) throw error;
+      this.staleReads += 1;
+      return entry.data;
+    }
     this.#prune(now);
     this.#entries.set(id, { readAt: this.#o.clock.now(), data });
     return data;
@@ -148,9 +158,17 @@ export class ConfigMapValueResolver implements SecretResolver {
     } catch (error) {
       // Not the spec's fault: the API is unreachable or refuses (403 means RBAC lacks `get`
       // on configmaps). An io error, so the monitor is down for a reason that says so.
-      throw new CheckFailure('io', `${what}: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
+      const hint =
+        error instanceof KubeApiError && error.status === 403
+          ? ' (the runner\u2019s ClusterRole needs get on configmaps)'
+          : '';
+      throw new CheckFailure(
+        'io',
+        `${what}: ${error instanceof Error ? error.message : String(error)}${hint}`,
+        {
+          cause: error,
+        },
+      );
     }
     const value = data?.[selector.key];
     const id = `${ns}/${selector.name}#${selector.key}`;
