@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(iputils-ping fping openssl prometheus prometheus-blackbox-exporter prometheus-alertmanager chromium ffmpeg lua5.1)
+APT_PACKAGES=(iputils-ping fping openssl prometheus prometheus-blackbox-exporter prometheus-alertmanager chromium ffmpeg lua5.1 golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev golang-github-burntsushi-toml-dev golang-github-xeipuuv-gojsonschema-dev)
 if [[ "${SYNTHCTL_SKIP_APT:-}" != "1" ]] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do

@@ -10,19 +10,19 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { parseAllDocuments, parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { validateText } from '../src/model/validate.js';
-import { ResourceValidator } from '../src/model/resource-validator.js';
+import { parse as parseYaml } from 'yaml';
+import {
+  type K8sObject,
+  assertNoWildcards,
+  assertRestrictedPod,
+  parseObjects,
+  rbacRoles,
+  validateObject,
+  workloads,
+} from './support/k8s-validate.js';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
-
-type K8sObject = {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
-  [key: string]: unknown;
-};
 
 const KUSTOMIZE_DIRS = [
   'deploy/kustomize/base',
@@ -40,15 +40,6 @@ async function kustomize(dir: string): Promise<K8sObject[]> {
   return parseObjects(stdout, dir);
 }
 
-function parseObjects(text: string, where: string): K8sObject[] {
-  return parseAllDocuments(text)
-    .map((doc) => {
-      assert.deepEqual(doc.errors, [], `${where}: YAML errors`);
-      return doc.toJS() as K8sObject | null;
-    })
-    .filter((o): o is K8sObject => o !== null);
-}
-
 const rendered = new Map<string, Promise<K8sObject[]>>();
 function render(dir: string): Promise<K8sObject[]> {
   let objects = rendered.get(dir);
@@ -57,37 +48,6 @@ function render(dir: string): Promise<K8sObject[]> {
     rendered.set(dir, objects);
   }
   return objects;
-}
-
-type Validatable = new (data: unknown) => { validate(): void };
-
-/** `kubernetes-models/<group>/<version>/<Kind>`; the core group has no group segment. */
-async function modelFor(apiVersion: string, kind: string): Promise<Validatable> {
-  const module = (await import(`kubernetes-models/${apiVersion}/${kind}`)) as Record<string, unknown>;
-  const model = module[kind] ?? module.default;
-  assert.equal(typeof model, 'function', `kubernetes-models has no ${apiVersion} ${kind}`);
-  return model as Validatable;
-}
-
-const resourceValidator = new ResourceValidator();
-
-async function validateObject(object: K8sObject, where: string): Promise<void> {
-  const label = `${where}: ${object.kind}/${object.metadata.name}`;
-  if (object.apiVersion.startsWith('synthctl.dev/')) {
-    const result = validateText(stringifyYaml(object), `${label}.yaml`, { validator: resourceValidator });
-    const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    assert.deepEqual(
-      errors.map((d) => `${d.path}: ${d.message}`),
-      [],
-      `${label} fails synthctl validate`,
-    );
-    assert.equal(result.accepted.length, 1, `${label} not accepted`);
-    return;
-  }
-  const Model = await modelFor(object.apiVersion, object.kind);
-  assert.doesNotThrow(() => {
-    new Model(object).validate();
-  }, `${label} fails its Kubernetes schema`);
 }
 
 for (const dir of KUSTOMIZE_DIRS) {
@@ -108,56 +68,14 @@ void test('the validation rejects broken objects (it can fail)', async () => {
   await assert.rejects(validateObject(badMonitor, 'broken'));
 });
 
-type Container = {
-  name: string;
-  image?: string;
-  args?: string[];
-  securityContext?: {
-    runAsNonRoot?: boolean;
-    readOnlyRootFilesystem?: boolean;
-    allowPrivilegeEscalation?: boolean;
-    privileged?: boolean;
-    capabilities?: { drop?: string[]; add?: string[] };
-    seccompProfile?: { type?: string };
-  };
-  livenessProbe?: { httpGet?: { path?: string } };
-  readinessProbe?: { httpGet?: { path?: string } };
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-};
-type PodSpec = {
-  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type?: string } };
-  containers: Container[];
-  initContainers?: Container[];
-  hostNetwork?: boolean;
-};
-type Workload = K8sObject & { spec: { replicas?: number; template: { spec: PodSpec } } };
-
-function workloads(objects: K8sObject[]): Workload[] {
-  return objects.filter((o): o is Workload => o.kind === 'Deployment');
-}
-
 for (const dir of KUSTOMIZE_DIRS.filter((d) => d.startsWith('deploy/kustomize'))) {
   void test(`${dir}: containers follow restricted Pod Security (runner: plus NET_RAW)`, async () => {
     const found = workloads(await render(dir));
     assert.deepEqual(found.map((w) => w.metadata.name).sort(), ['synthctl-operator', 'synthctl-runner']);
     for (const workload of found) {
-      const pod = workload.spec.template.spec;
-      assert.equal(pod.hostNetwork ?? false, false);
-      assert.equal(pod.securityContext?.runAsNonRoot, true, `${workload.metadata.name}: pod runAsNonRoot`);
-      assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault');
-      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+      assertRestrictedPod(workload, workload.metadata.name === 'synthctl-runner');
+      for (const c of workload.spec.template.spec.containers) {
         const where = `${workload.metadata.name}/${c.name}`;
-        const sc = c.securityContext;
-        assert.equal(sc?.runAsNonRoot, true, `${where}: runAsNonRoot`);
-        assert.equal(sc?.readOnlyRootFilesystem, true, `${where}: readOnlyRootFilesystem`);
-        assert.equal(sc?.allowPrivilegeEscalation, false, `${where}: allowPrivilegeEscalation`);
-        assert.notEqual(sc?.privileged, true, `${where}: privileged`);
-        assert.deepEqual(sc?.capabilities?.drop, ['ALL'], `${where}: drop ALL`);
-        assert.equal(sc?.seccompProfile?.type, 'RuntimeDefault', `${where}: seccomp`);
-        // `restricted` allows adding only NET_BIND_SERVICE; the runner's NET_RAW (ICMP) is the
-        // one exception, allowed by the `baseline` profile the namespace enforces.
-        const added = sc?.capabilities?.add ?? [];
-        assert.deepEqual(added, workload.metadata.name === 'synthctl-runner' ? ['NET_RAW'] : [], where);
         assert.ok(c.resources?.requests?.cpu && c.resources.requests.memory, `${where}: requests`);
         assert.ok(c.resources?.limits?.memory, `${where}: memory limit`);
         assert.match(c.image ?? '', /^ghcr\.io\/synthctl\/synthctl:[\w.-]+$/, `${where}: tagged image`);
@@ -176,23 +94,11 @@ for (const dir of KUSTOMIZE_DIRS.filter((d) => d.startsWith('deploy/kustomize'))
   });
 }
 
-type Rule = { apiGroups?: string[]; resources?: string[]; verbs: string[]; nonResourceURLs?: string[] };
-type RbacRole = K8sObject & { rules?: Rule[]; metadata: { labels?: Record<string, string> } };
-
 void test('RBAC: no wildcards, least privilege, user roles aggregated into edit and view', async () => {
   const objects = await render('deploy/kustomize/base');
-  const roles = objects.filter((o): o is RbacRole => o.kind === 'ClusterRole' || o.kind === 'Role');
+  const roles = rbacRoles(objects);
   assert.equal(roles.length, 5);
-  for (const role of roles) {
-    for (const rule of role.rules ?? []) {
-      for (const field of [rule.apiGroups, rule.resources, rule.verbs, rule.nonResourceURLs]) {
-        assert.ok(
-          !(field ?? []).some((v) => v.includes('*')),
-          `${role.metadata.name}: wildcard in ${JSON.stringify(rule)}`,
-        );
-      }
-    }
-  }
+  assertNoWildcards(roles);
   const byName = new Map(roles.map((r) => [r.metadata.name, r]));
   const verbsOf = (name: string, resource: string): string[] =>
     (byName.get(name)?.rules ?? []).filter((r) => r.resources?.includes(resource)).flatMap((r) => r.verbs);

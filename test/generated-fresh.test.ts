@@ -51,3 +51,23 @@ test('the reference documents every field and every rule', () => {
   assert.match(reference, /exactly one of http, tcp, icmp or browser must be set/);
   assert.ok(reference.includes('| `spec.deletionPolicy` | string |  | `"Orphan"` |'));
 });
+
+test('the chart README documents every values key, and the chart copies match their sources', () => {
+  const files = generateFiles();
+  const readme = files.get('deploy/helm/synthctl/README.md')!;
+  for (const row of [
+    '`operator.replicas` | integer | `2`',
+    '`runner.icmp.enabled` | boolean | `true`',
+    '`projects` | array | `[]`',
+  ]) {
+    assert.ok(readme.includes(`| ${row} |`), row);
+  }
+  assert.equal(
+    files.get('deploy/helm/synthctl/crds/synthetic-monitors.yaml'),
+    files.get('deploy/crds/synthetic-monitors.yaml'),
+  );
+  assert.equal(
+    files.get('deploy/helm/synthctl/files/dashboards/overview.json'),
+    files.get('observability/dashboards/overview.json'),
+  );
+});
