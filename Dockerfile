@@ -1,0 +1,139 @@
+# syntax=docker/dockerfile:1
+#
+# synthctl container image (docs/image.md).
+#
+#   docker build -t synthctl .                        # default: CLI, operator, HTTP/TCP/ICMP runner
+#   docker build --target browser -t synthctl:browser . # adds Debian's Chromium for browser monitors
+#
+# Both run as the numeric user 65532, work with a read-only root filesystem (writable: /tmp and
+# /var/lib/synthctl only) and hold no compiler, npm or Python. fping carries the file capability
+# cap_net_raw+ep, so ICMP checks run only in a container whose capability set includes NET_RAW.
+# The bases are build arguments so that scripts/build-image.sh can pass bases it made offline
+# from Debian's packages (mmdebstrap) when no registry is reachable.
+
+# Node 20 (>= 20.19, package.json "engines") on Debian bookworm, with npm and the Node headers.
+ARG NODE_IMAGE=docker.io/library/node:20-bookworm-slim
+# The same Debian release as NODE_IMAGE: the node binary copied from it links glibc and libstdc++.
+ARG RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
+
+# ---------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+# better-sqlite3 compiles from source (no prebuilt download: reproducible, and works offline).
+RUN set -eux; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++; \
+    rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# nodedir: node-gyp uses the image's own headers (/usr/local/include/node) instead of downloading
+# them; PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: a devDependency would otherwise fetch a browser.
+ENV npm_config_nodedir=/usr/local \
+    npm_config_build_from_source=true \
+    npm_config_audit=false \
+    npm_config_fund=false \
+    npm_config_update_notifier=false \
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+# Dependencies first, so that a source change reuses this layer. --ignore-scripts skips the
+# package's own "prepare" (it needs the sources); the two native packages build explicitly.
+# An optional build secret "build_ca" (PEM) is trusted for the registry, for networks behind a
+# TLS-inspecting proxy (scripts/build-image.sh passes $NODE_EXTRA_CA_CERTS); it never reaches a layer.
+COPY package.json package-lock.json ./
+RUN --mount=type=secret,id=build_ca \
+    if [ -s /run/secrets/build_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/build_ca; fi; \
+    npm ci --ignore-scripts && npm rebuild better-sqlite3 esbuild
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY src ./src
+COPY schema ./schema
+COPY deploy/crds ./deploy/crds
+# Compile, drop devDependencies, and stage exactly what the runtime gets under /out.
+RUN set -eux; \
+    npm run build; \
+    npm prune --omit=dev; \
+    node -e "require('better-sqlite3')(':memory:').prepare('select 1').get()"; \
+    mkdir -p /out/opt/synthctl /out/usr/local/bin; \
+    cp -a package.json bin dist schema node_modules /out/opt/synthctl/; \
+    mkdir -p /out/opt/synthctl/deploy; \
+    cp -a deploy/crds /out/opt/synthctl/deploy/; \
+    rm -rf /out/opt/synthctl/node_modules/better-sqlite3/deps \
+           /out/opt/synthctl/node_modules/better-sqlite3/src \
+           /out/opt/synthctl/node_modules/better-sqlite3/build/Release/obj \
+           /out/opt/synthctl/node_modules/better-sqlite3/build/Release/.deps \
+           /out/opt/synthctl/node_modules/better-sqlite3/build/deps; \
+    cp -a "$(command -v node)" /out/usr/local/bin/node; \
+    ln -s /opt/synthctl/bin/synthctl.js /out/usr/local/bin/synthctl; \
+    chmod -R go-w /out
+
+# ---------------------------------------------------------------------------------------------
+FROM ${RUNTIME_IMAGE} AS runtime-base
+# fping for ICMP (the runner prefers it to ping). Debian's postinst sets cap_net_raw+ep, or
+# makes it setuid root when setcap fails: set the capability explicitly, refuse setuid, and
+# fail the build if the capability did not stick. tini reaps the browser's orphaned children
+# and forwards signals (Node as PID 1 does neither for grandchildren).
+RUN set -eux; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fping libcap2-bin tini; \
+    chmod u-s,g-s /usr/bin/fping; \
+    setcap cap_net_raw+ep /usr/bin/fping; \
+    getcap /usr/bin/fping | grep -q 'cap_net_raw=ep'; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/apt /var/log/dpkg.log; \
+    groupadd --system --gid 65532 synthctl; \
+    useradd --system --uid 65532 --gid 65532 --home-dir /var/lib/synthctl --no-create-home \
+      --shell /usr/sbin/nologin synthctl; \
+    install -d -o 65532 -g 65532 -m 0750 /var/lib/synthctl
+COPY --from=build /out/ /
+# HOME is the data directory; caches and config (Chromium writes both) go to /tmp, so the root
+# filesystem can be read-only. WORKDIR makes the default history path (.synthctl/history.db)
+# land in the data directory.
+ENV HOME=/var/lib/synthctl \
+    XDG_CACHE_HOME=/tmp/.cache \
+    XDG_CONFIG_HOME=/tmp/.config \
+    TMPDIR=/tmp \
+    NODE_ENV=production
+# The only writable paths. Kubernetes mounts emptyDirs there (deploy/kustomize/base/runner.yaml);
+# `docker run --read-only` gets anonymous volumes.
+VOLUME ["/tmp", "/var/lib/synthctl"]
+WORKDIR /var/lib/synthctl
+USER 65532:65532
+EXPOSE 9464
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/synthctl"]
+CMD ["--help"]
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+ARG CREATED=unknown
+LABEL org.opencontainers.image.title="synthctl" \
+      org.opencontainers.image.description="GitOps for Elastic Synthetic Monitoring: CLI, operator and runner (HTTP, TCP, ICMP)" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="https://github.com/synthctl/synthctl" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
+
+# ---------------------------------------------------------------------------------------------
+# Browser monitors: Debian's Chromium (the executable synthctl launches, /usr/bin/chromium) and
+# fonts for pages and screenshots. Video needs ffmpeg: --build-arg WITH_FFMPEG=true links
+# Debian's where Playwright looks for its own.
+FROM runtime-base AS browser
+ARG WITH_FFMPEG=false
+USER 0
+RUN set -eux; \
+    apt-get update; \
+    extra=""; if [ "$WITH_FFMPEG" = "true" ]; then extra="ffmpeg"; fi; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      chromium fonts-liberation fonts-dejavu-core $extra; \
+    if [ "$WITH_FFMPEG" = "true" ]; then \
+      rev=$(node -p "require('/opt/synthctl/node_modules/playwright-core/browsers.json').browsers.find((b) => b.name === 'ffmpeg').revision"); \
+      mkdir -p "/opt/ms-playwright/ffmpeg-$rev"; \
+      ln -s /usr/bin/ffmpeg "/opt/ms-playwright/ffmpeg-$rev/ffmpeg-linux"; \
+    fi; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/apt /var/log/dpkg.log; \
+    /usr/bin/chromium --version
+ENV PLAYWRIGHT_BROWSERS_PATH=/opt/ms-playwright
+USER 65532:65532
+LABEL org.opencontainers.image.description="GitOps for Elastic Synthetic Monitoring: CLI, operator and runner with Debian's Chromium for browser monitors"
+
+# ---------------------------------------------------------------------------------------------
+# The default target (last stage): CLI, operator and the HTTP/TCP/ICMP runner.
+FROM runtime-base AS runtime
