@@ -724,3 +724,14 @@ void test('helm-render: fail, required, nil pointers and schema errors as Helm r
     "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nengine:\n- a.b: Invalid type. Expected: integer, given: string",
   );
 });
+
+void test('helm-render: template parse errors and invalid Chart.yaml are reported, not skipped', async () => {
+  assert.match(
+    await renderError({ chart: 'testdata/helm/broken' }),
+    /^Error: parse error at \(broken\/templates\/cm\.yaml:5\): unclosed action/,
+  );
+  assert.equal(
+    await renderError({ chart: 'testdata/helm/badchart' }),
+    'Error: validation: chart.metadata.version "one" is invalid',
+  );
+});
