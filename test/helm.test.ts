@@ -88,6 +88,11 @@ const MATRIX: Case[] = [
     },
   },
   {
+    name: 'runner only, restricted namespace',
+    icmp: false,
+    options: { values: [{ operator: { enabled: false }, runner: { icmp: { enabled: false } } }] },
+  },
+  {
     name: 'PodMonitors',
     icmp: true,
     options: { values: [{ metrics: { podMonitor: { enabled: true, interval: '15s' } } }] },
