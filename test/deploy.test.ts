@@ -94,6 +94,52 @@ for (const dir of KUSTOMIZE_DIRS.filter((d) => d.startsWith('deploy/kustomize'))
   });
 }
 
+void test("the monitoring component (prod): ServiceMonitors with the rules' job labels, the rules, the dashboards", async () => {
+  const objects = await render('deploy/kustomize/overlays/prod');
+  const monitors = objects.filter((o) => o.kind === 'ServiceMonitor') as (K8sObject & {
+    spec: {
+      selector: { matchLabels: Record<string, string> };
+      endpoints: { port: string; relabelings?: { targetLabel: string; replacement: string }[] }[];
+    };
+  })[];
+  const services = objects.filter((o) => o.kind === 'Service') as (K8sObject & {
+    metadata: { labels?: Record<string, string> };
+    spec: { ports: { name: string }[] };
+  })[];
+  assert.deepEqual(monitors.map((m) => m.metadata.name).sort(), ['synthctl-operator', 'synthctl-runner']);
+  for (const m of monitors) {
+    // Each ServiceMonitor selects exactly one Service, by a label it has, on a port it names.
+    const selected = services.filter((svc) =>
+      Object.entries(m.spec.selector.matchLabels).every(([k, v]) => svc.metadata.labels?.[k] === v),
+    );
+    assert.equal(selected.length, 1, `${m.metadata.name} selects one Service`);
+    assert.ok(selected[0]!.spec.ports.some((p) => p.name === m.spec.endpoints[0]!.port));
+    // RunnerDown selects up{job="synthctl-runner"}: the job label must be the ServiceMonitor's name.
+    assert.deepEqual(m.spec.endpoints[0]!.relabelings, [
+      { targetLabel: 'job', replacement: m.metadata.name },
+    ]);
+  }
+  const rules = parseYaml(readFileSync(`${root}observability/prometheus/rules.yml`, 'utf8')) as {
+    groups: unknown;
+  };
+  const rule = objects.find((o) => o.kind === 'PrometheusRule') as
+    (K8sObject & { spec: { groups: unknown } }) | undefined;
+  assert.deepEqual(rule?.spec.groups, rules.groups);
+  const dashboards = objects.filter(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('synthctl-dashboard-'),
+  ) as (K8sObject & {
+    metadata: { labels?: Record<string, string> };
+    data: Record<string, string>;
+  })[];
+  assert.equal(dashboards.length, 6);
+  for (const cm of dashboards) {
+    assert.equal(cm.metadata.labels?.['grafana_dashboard'], '1');
+    assert.equal(cm.metadata.namespace, 'synthetic-monitoring');
+    const [[file, json]] = Object.entries(cm.data) as [[string, string]];
+    assert.equal(json, readFileSync(`${root}observability/dashboards/${file}`, 'utf8'), file);
+  }
+});
+
 void test('RBAC: no wildcards, least privilege, user roles aggregated into edit and view', async () => {
   const objects = await render('deploy/kustomize/base');
   const roles = rbacRoles(objects);
