@@ -67,7 +67,8 @@ RUN set -eux; \
 FROM ${RUNTIME_IMAGE} AS runtime-base
 # fping for ICMP (the runner prefers it to ping). Debian's postinst sets cap_net_raw+ep, or
 # makes it setuid root when setcap fails: set the capability explicitly, refuse setuid, and
-# fail the build if the capability did not stick. tini reaps the browser's orphaned children
+# fail the build if the capability did not stick. No setuid/setgid file stays (su, mount, passwd:
+# nothing in the image may gain privileges but fping, and only NET_RAW). tini reaps the browser's orphaned children
 # and forwards signals (Node as PID 1 does neither for grandchildren).
 RUN set -eux; \
     apt-get update; \
@@ -80,7 +81,8 @@ RUN set -eux; \
     groupadd --system --gid 65532 synthctl; \
     useradd --system --uid 65532 --gid 65532 --home-dir /var/lib/synthctl --no-create-home \
       --shell /usr/sbin/nologin synthctl; \
-    install -d -o 65532 -g 65532 -m 0750 /var/lib/synthctl
+    install -d -o 65532 -g 65532 -m 0750 /var/lib/synthctl; \
+    find / -xdev -type f -perm /6000 -exec chmod ug-s {} +
 COPY --from=build /out/ /
 # HOME is the data directory; caches and config (Chromium writes both) go to /tmp, so the root
 # filesystem can be read-only. WORKDIR makes the default history path (.synthctl/history.db)
@@ -112,7 +114,8 @@ LABEL org.opencontainers.image.title="synthctl" \
 
 # ---------------------------------------------------------------------------------------------
 # Browser monitors: Debian's Chromium (the executable synthctl launches, /usr/bin/chromium) and
-# fonts for pages and screenshots. Video needs ffmpeg: --build-arg WITH_FFMPEG=true links
+# fonts for pages and screenshots; dbus comes along setuid (launch helper): cleared, as in the
+# base stage. Video needs ffmpeg: --build-arg WITH_FFMPEG=true links
 # Debian's where Playwright looks for its own.
 FROM runtime-base AS browser
 ARG WITH_FFMPEG=false
@@ -129,6 +132,7 @@ RUN set -eux; \
     fi; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/apt /var/log/dpkg.log; \
+    find / -xdev -type f -perm /6000 -exec chmod ug-s {} +; \
     /usr/bin/chromium --version
 ENV PLAYWRIGHT_BROWSERS_PATH=/opt/ms-playwright
 USER 65532:65532

@@ -138,7 +138,7 @@ build() { # <target> <image:tag>
   phase "build --target $1 -> $2"
   # chroot isolation: no OCI runtime or cgroup set-up needed for RUN steps; host network for
   # apt-get and npm ci.
-  buildah bud --quiet --layers --isolation chroot --network host "${nocache[@]}" "${base_args[@]}" "${secret_args[@]}" \
+  buildah bud --quiet --layers --force-rm --isolation chroot --network host "${nocache[@]}" "${base_args[@]}" "${secret_args[@]}" \
     --build-arg "VERSION=$tag" --build-arg "REVISION=$revision" --build-arg "CREATED=$created" \
     --target "$1" -t "$2" -f Dockerfile . >/dev/null
   phase_end "build-$1"
