@@ -24,6 +24,7 @@ import {
   type Node as YamlNode,
   type YAMLMap,
 } from 'yaml';
+import { goYamlScalars } from './go-yaml-scalars.js';
 import type { Diagnostic, Severity } from '../model/diagnostics.js';
 import { formatPath, sortDiagnostics } from '../model/diagnostics.js';
 import { mergeDefaults } from '../model/defaults.js';
@@ -1036,6 +1037,18 @@ class Importer {
       : undefined;
     if (seqNode === undefined || seqNode === null) return; // not a lightweight monitor file
     const seq = isAlias(seqNode) ? seqNode.resolve(doc) : seqNode;
+    // `heartbeat.monitors:` with nothing under it: push finds no monitors, nor does synthctl.
+    if (seq === undefined || (isScalar(seq) && seq.value === null)) {
+      this.#diag.add(
+        'notice',
+        'import.yaml',
+        file.display,
+        NO_POSITION,
+        'heartbeat.monitors',
+        'heartbeat.monitors is empty; no monitor imported from this file',
+      );
+      return;
+    }
     if (!isSeq(seq)) {
       this.#diag.add(
         'error',
@@ -1063,8 +1076,25 @@ class Importer {
         );
         return;
       }
-      const entries = new EntrySet(flatten(node, doc, counter));
-      this.#importLightweight(file, index, position, entries);
+      let flat: Entry[];
+      try {
+        flat = flatten(node, doc, counter);
+      } catch (error) {
+        // An alias bomb (push fails on it too) or nesting too deep to walk: this monitor only.
+        const message = error instanceof Error ? error.message : String(error);
+        this.#diag.add(
+          'error',
+          'import.yaml',
+          file.display,
+          position,
+          `heartbeat.monitors[${index}]`,
+          /alias count/i.test(message)
+            ? 'its aliases expand more than 100 times: an alias bomb is refused (push fails on it too: "Excessive alias count")'
+            : `the monitor could not be read: ${message}`,
+        );
+        return;
+      }
+      this.#importLightweight(file, index, position, new EntrySet(flat));
     });
   }
 
@@ -2698,7 +2728,8 @@ export function importElasticProject(options: ImportElasticOptions): ImportElast
 
 /** One resource as YAML, with a header comment naming its source. */
 export function renderImportedResource(imported: ImportedResource): string {
-  const doc = new Document(imported.resource);
+  // Strings kubectl would read as booleans or numbers (`yes`, `010`) are quoted.
+  const doc = new Document(imported.resource, { customTags: goYamlScalars });
   doc.commentBefore = ` Imported by \`synthctl import elastic\` from ${imported.source.file}:${imported.source.line}:${imported.source.column}\n ${imported.origin}`;
   return doc.toString({ lineWidth: 0 });
 }

@@ -145,3 +145,62 @@ test('a byte order mark is not content', () => {
   assert.deepEqual(result.diagnostics, []);
   assert.equal(result.resources[0]!.name, 'bom');
 });
+
+test('bytes that are not UTF-8 are a located error; UTF-16 with a byte order mark is read, as go-yaml does', async () => {
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(monitor('utf16le'), 'utf16le')]);
+  const be = Buffer.from(monitor('utf16be'), 'utf16le').swap16();
+  const utf16be = Buffer.concat([Buffer.from([0xfe, 0xff]), be]);
+  const latin1 = Buffer.concat([
+    Buffer.from('# caf'),
+    Buffer.from([0xe9]),
+    Buffer.from(`\n${monitor('latin1')}`),
+  ]);
+  const dir = await mkdtemp(join(tmpdir(), 'synthctl-loader-'));
+  try {
+    await writeFile(join(dir, 'le.yaml'), utf16);
+    await writeFile(join(dir, 'be.yaml'), utf16be);
+    await writeFile(join(dir, 'latin1.yaml'), latin1);
+    const result = await loadPaths(['le.yaml', 'be.yaml', 'latin1.yaml'], { cwd: dir });
+    assert.deepEqual(
+      result.resources.map((r) => r.name),
+      ['utf16le', 'utf16be'],
+    );
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.file, d.line, d.column, d.code]),
+      [['latin1.yaml', 1, 6, 'yaml.encoding']],
+    );
+    assert.match(result.diagnostics[0]!.message, /not valid UTF-8: byte 0xe9 at line 1, column 6/);
+    // Standard input is held to the same rule.
+    const stdin = await loadPaths(['-'], { stdin: Readable.from([latin1]) });
+    assert.equal(stdin.diagnostics[0]?.code, 'yaml.encoding');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file above the size limit is refused with its size and the limit, before it is parsed', async () => {
+  await withTree({ 'big.yaml': `${monitor('big')}# ${'x'.repeat(2000)}\n` }, async (dir) => {
+    await assert.rejects(
+      loadPaths(['big.yaml'], { cwd: dir, maxFileBytes: 1024 }),
+      (error: unknown) =>
+        error instanceof LoadError &&
+        /^big\.yaml: file is \d+ bytes, larger than the 1024 bytes \(1 KiB\) synthctl reads; split it/.test(
+          error.message,
+        ),
+    );
+  });
+});
+
+test('a resource larger than the API server stores (1.5 MiB as JSON) is a located error', () => {
+  const inline = 'x'.repeat(1_600_000);
+  const text = `${monitor('small')}---\napiVersion: synthctl.dev/v1alpha1\nkind: SyntheticMonitor\nmetadata:\n  name: huge\nspec:\n  browser:\n    journey:\n      inline: "${inline}"\n`;
+  const result = loadText(text, 'huge.yaml');
+  assert.deepEqual(
+    result.diagnostics.map((d) => [d.line, d.column, d.code, d.resource]),
+    [[9, 1, 'resource.too-large', 'SyntheticMonitor/huge']],
+  );
+  assert.match(
+    result.diagnostics[0]!.message,
+    /is 16\d{5} bytes as JSON; the API server stores objects of at most 1572864 bytes/,
+  );
+});

@@ -5,7 +5,7 @@
  */
 import { API_VERSION, GROUP, KINDS, type Kind } from '../model/schema.js';
 import { formatPath, type Diagnostic, type Severity } from '../model/diagnostics.js';
-import { suggest } from '../model/did-you-mean.js';
+import { editDistance, suggest } from '../model/did-you-mean.js';
 import type { LocateTarget, PathSegments, SourcePosition, YamlDocument } from './yaml-document.js';
 
 /** A synthctl resource as loaded: the raw object and where each of its fields is. */
@@ -193,6 +193,24 @@ function visit(
     }
     const metadata = isRecord(value.metadata) ? value.metadata : {};
     const name = typeof metadata.name === 'string' ? ` "${metadata.name}"` : '';
+    // A near miss of ours (`synthctl.io`, `SyntheticMonitr`) is a typo, not someone else's kind:
+    // skipping it quietly would leave the monitor out of every check.
+    const kindGuess = suggest(kind, KIND_NAMES);
+    const groupIsClose = group !== '' && editDistance(group.toLowerCase(), GROUP) <= 2;
+    if (groupIsClose || (kindGuess !== undefined && !kind.endsWith('List'))) {
+      const meant = kindGuess ?? (isKind(kind) ? kind : undefined);
+      // A close group is ours misspelt; a close kind in a distant group may be another
+      // vendor's resource, so it is skipped as before, but not without a word.
+      report(
+        groupIsClose ? 'error' : 'warning',
+        [groupIsClose ? 'apiVersion' : 'kind'],
+        'value',
+        'resource.kind',
+        `${groupIsClose ? '' : 'skipped: '}no kind "${kind}" is served in version "${apiVersion}"${meant === undefined ? '' : ` (did you mean kind: ${meant} with apiVersion: ${API_VERSION}?)`}; synthctl reads ${KIND_NAMES.join(', ')} in ${API_VERSION}`,
+        'kubectl would answer: no matches for kind in version; ensure CRDs are installed first',
+      );
+      return;
+    }
     report(
       'notice',
       [],
@@ -208,7 +226,7 @@ function visit(
       ['apiVersion'],
       'value',
       'resource.apiVersion',
-      `apiVersion "${apiVersion}" is not served for ${kind}; valid: ${API_VERSION}`,
+      `apiVersion "${apiVersion}" is not served for ${kind}${suggest(apiVersion, [API_VERSION]) === undefined ? '' : ` (did you mean "${API_VERSION}"?)`}; valid: ${API_VERSION}`,
       `write apiVersion: ${API_VERSION}`,
     );
     return;

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ResourceValidator } from '../model/resource-validator.js';
 import { validateLoaded, validatePaths } from '../model/validate.js';
-import type { LoadResult } from './loader.js';
+import { decodeInput, type LoadResult } from './loader.js';
 import { extractResources } from './resources.js';
 import { parseWithYaml } from './yaml-document.js';
 
@@ -37,7 +37,10 @@ function readFile(path: string): string | undefined {
 }
 
 function loadWithYamlOnly(file: string): LoadResult {
-  const text = readFileSync(resolve(root, file), 'utf8');
+  // Decoding (and refusing what is not UTF-8) is not a speed-up: both sides share it.
+  const { text, diagnostic } = decodeInput(readFileSync(resolve(root, file)), file);
+  if (diagnostic !== undefined)
+    return { resources: [], diagnostics: [diagnostic], sources: new Map([[file, text]]), files: [file] };
   const clean = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const { resources, diagnostics } = extractResources(parseWithYaml(clean, file));
   return { resources, diagnostics, sources: new Map([[file, clean]]), files: [file] };

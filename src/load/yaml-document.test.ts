@@ -67,7 +67,11 @@ test('alias bombs are refused instead of expanded', () => {
     );
   const [doc] = parseYamlDocuments(bomb.join('\n'), 'bomb.yaml');
   assert.equal(doc!.hasErrors, true);
-  assert.ok(doc!.diagnostics.some((d) => d.code === 'yaml.structure'));
+  const [d] = doc!.diagnostics;
+  assert.equal(d!.code, 'yaml.alias-bomb');
+  // Located at the first alias, with the rule that was broken.
+  assert.deepEqual([d!.line, d!.column, d!.path], [2, 8, 'b[0]']);
+  assert.match(d!.message, /more than 100 times/);
 });
 
 test('an empty stream has no documents and a comment-only document is empty', () => {
@@ -76,15 +80,28 @@ test('an empty stream has no documents and a comment-only document is empty', ()
   assert.ok(docs.every((d) => d.value === null && d.diagnostics.length === 0));
 });
 
-test('plain yes/no/on/off are flagged: kubectl reads them as booleans (YAML 1.1)', () => {
-  const [doc] = parseYamlDocuments('a: on\nb: "on"\nc: true\nd: [no]\n', 'b.yaml');
-  assert.deepEqual(doc!.value, { a: 'on', b: 'on', c: true, d: ['no'] });
-  assert.deepEqual(
-    doc!.diagnostics.map((d) => [d.severity, d.code, d.path, d.line, d.column]),
-    [
-      ['warning', 'yaml.boolean-1.1', 'a', 1, 4],
-      ['warning', 'yaml.boolean-1.1', 'd[0]', 4, 5],
-    ],
+test('plain scalars mean what they mean to kubectl (go-yaml v2, YAML 1.1)', () => {
+  const [doc] = parseYamlDocuments(
+    'a: on\nb: "on"\nc: true\nd: [no, N]\ne: 010\nf: 0x1F\ng: 1e3\nh: 1_000\ni: 0b11\nj: 0o10\nk: 08\nl: 10s\nm: !!binary YWJj\ny: 1\n',
+    'b.yaml',
   );
+  assert.deepEqual(doc!.value, {
+    a: true,
+    b: 'on',
+    c: true,
+    d: [false, false],
+    e: 8,
+    f: 31,
+    g: 1000,
+    h: 1000,
+    i: 3,
+    j: 8,
+    k: 8,
+    l: '10s',
+    m: 'abc',
+    // sigs.k8s.io/yaml turns the boolean key `y` into the JSON key "true".
+    true: 1,
+  });
+  assert.deepEqual(doc!.diagnostics, []);
   assert.equal(doc!.hasErrors, false);
 });

@@ -16,6 +16,7 @@ import {
 import type { Diagnostic } from '../model/diagnostics.js';
 import { formatPath } from '../model/diagnostics.js';
 import { parseFast } from './yaml-fast-path.js';
+import { goYamlScalars } from './go-yaml-scalars.js';
 
 /** A 1-based line and column in a source text. */
 export interface SourcePosition {
@@ -117,8 +118,15 @@ export interface YamlDocument {
   readonly hasErrors: boolean;
 }
 
-// Kubernetes refuses alias bombs too; 100 expansions is the yaml package's own default.
+// Kubernetes refuses alias bombs too (go-yaml: "document contains excessive aliasing"); 100
+// expansions is the yaml package's own default.
 const MAX_ALIAS_COUNT = 100;
+// What go-yaml's reader refuses: C0 controls but tab, line feed and carriage return; DEL; C1
+// controls but NEL; U+FFFE and U+FFFF.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]/;
+// The first syntax errors say what is wrong; hundreds more of the same only bury them.
+const MAX_SYNTAX_ERRORS = 20;
 // Deeper nesting than this is not a resource anyone wrote by hand; it only risks the stack.
 const MAX_DEPTH = 256;
 
@@ -145,11 +153,39 @@ export function parseWithYaml(text: string, file: string): YamlDocument[] {
     const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
     return { line: Math.max(1, line), column: Math.max(1, col) };
   };
+  const tooDeep = flowDepthExceeded(text);
+  if (tooDeep !== undefined) {
+    // The composer recurses per level: refuse a nesting bomb before it is parsed at all.
+    return [
+      failedDocument(
+        file,
+        textPosition(text, tooDeep),
+        `the document nests brackets deeper than ${MAX_FLOW_DEPTH} levels; no resource is that deep`,
+        'yaml.depth',
+      ),
+    ];
+  }
+  const control = CONTROL_CHARACTER.exec(text);
+  if (control !== null) {
+    // go-yaml refuses the whole stream, so does the API server; nothing after it is read.
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return [
+      failedDocument(
+        file,
+        textPosition(text, control.index),
+        `control character U+${code} is not allowed in YAML (kubectl: "yaml: control characters are not allowed")`,
+        'yaml.control-character',
+        'remove it; inside a double-quoted string it can be written as an escape such as \\u0000',
+      ),
+    ];
+  }
   let documents: Document.Parsed[];
   try {
     const parsed = parseAllDocuments(text, {
       lineCounter,
       prettyErrors: false,
+      // Plain scalars mean what they mean to kubectl (go-yaml v2): `yes` is true, `010` is 8.
+      customTags: goYamlScalars,
       // Duplicates are reported by the walk below, with their field path.
       uniqueKeys: false,
       // Kubernetes reads YAML with go-yaml, which honours `<<` merge keys.
@@ -220,8 +256,28 @@ function convertDocument(
       ...(hint === undefined ? {} : { hint }),
     });
 
-  for (const e of doc.errors) {
-    error(at(e.pos[0]), [], 'yaml.syntax', `YAML syntax error: ${e.message}`, syntaxHint(e.code));
+  let stackOverflow = false;
+  for (const e of doc.errors.slice(0, MAX_SYNTAX_ERRORS)) {
+    // The yaml package's composer recurses: a nesting bomb ends in a caught stack overflow.
+    if (/call stack/i.test(e.message)) {
+      if (stackOverflow) continue;
+      stackOverflow = true;
+      error(
+        at(e.pos[0]),
+        [],
+        'yaml.depth',
+        `the document nests too deeply to be read (more than ${MAX_DEPTH} levels); no resource is that deep`,
+      );
+    } else error(at(e.pos[0]), [], 'yaml.syntax', `YAML syntax error: ${e.message}`, syntaxHint(e.code));
+  }
+  if (doc.errors.length > MAX_SYNTAX_ERRORS) {
+    const last = doc.errors[MAX_SYNTAX_ERRORS]!;
+    error(
+      at(last.pos[0]),
+      [],
+      'yaml.syntax',
+      `${doc.errors.length - MAX_SYNTAX_ERRORS} more YAML syntax errors in this document are not shown`,
+    );
   }
   for (const w of doc.warnings) {
     const position = at(w.pos[0]);
@@ -237,37 +293,44 @@ function convertDocument(
   }
 
   let walkFailed = false;
+  const context: WalkContext = { doc, positions, at, error, firstAlias: undefined };
   try {
-    const warn: ErrorSink = (position, path, code, message, hint) =>
-      diagnostics.push({
-        severity: 'warning',
-        file,
-        line: position.line,
-        column: position.column,
-        path: formatPath(path),
-        code,
-        message,
-        ...(hint === undefined ? {} : { hint }),
-      });
-    walk({ doc, positions, at, error, warn }, contents ?? null, [], undefined, 0);
+    walk(context, contents ?? null, [], undefined, 0);
   } catch (e) {
     walkFailed = true;
-    error(positions.root, [], 'yaml.structure', `the document could not be read: ${errorMessage(e)}`);
+    if (!(e instanceof TooDeep))
+      error(positions.root, [], 'yaml.structure', `the document could not be read: ${errorMessage(e)}`);
   }
 
   let value: unknown;
-  let converted = true;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    converted = false;
-    // An unresolved alias is already reported, located, by the walk.
-    if (!diagnostics.some((d) => d.code === 'yaml.alias')) {
-      error(positions.root, [], 'yaml.structure', `the document could not be read: ${errorMessage(e)}`);
+  let converted = !walkFailed;
+  if (converted) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      converted = false;
+      if (/alias count/i.test(errorMessage(e))) {
+        const alias = context.firstAlias;
+        error(
+          alias === undefined ? positions.root : at(alias.offset),
+          alias?.path ?? [],
+          'yaml.alias-bomb',
+          `aliases here expand the document more than ${MAX_ALIAS_COUNT} times: an alias bomb ("billion laughs") is refused, as by kubectl ("yaml: document contains excessive aliasing")`,
+          'write the repeated parts out, or reference each anchor only a few times',
+        );
+      } else if (!diagnostics.some((d) => d.code === 'yaml.alias')) {
+        // An unresolved alias is already reported, located, by the walk.
+        error(positions.root, [], 'yaml.structure', `the document could not be read: ${errorMessage(e)}`);
+      }
     }
   }
   const hasErrors = walkFailed || !converted || diagnostics.some((d) => d.severity === 'error');
   return { file, index, value: converted ? value : undefined, positions, diagnostics, hasErrors };
+}
+
+// Unwinds the walk once the depth limit is reported: one diagnostic, not one per branch.
+class TooDeep extends Error {
+  override readonly name = 'TooDeep';
 }
 
 type ErrorSink = (
@@ -278,15 +341,13 @@ type ErrorSink = (
   hint?: string,
 ) => void;
 
-// go-yaml v2, which kubectl and the API server use, resolves these plain scalars to booleans.
-const YAML_11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
-
 interface WalkContext {
   readonly doc: Document.Parsed;
   readonly positions: PositionMap;
   readonly at: (offset: number) => SourcePosition;
   readonly error: ErrorSink;
-  readonly warn: ErrorSink;
+  /** The first alias of the document, where an alias bomb is reported. */
+  firstAlias: { readonly offset: number; readonly path: PathSegments } | undefined;
 }
 
 function walk(
@@ -297,31 +358,23 @@ function walk(
   depth: number,
 ): void {
   if (node === null) return;
-  const { doc, positions, at, error, warn } = context;
+  const { doc, positions, at, error } = context;
   const offset = node.range?.[0] ?? 0;
   if (depth > MAX_DEPTH) {
-    error(at(offset), path, 'yaml.structure', `the document nests deeper than ${MAX_DEPTH} levels`);
-    return;
+    // The path of so deep a node is itself unreadable: the first levels say where it starts.
+    error(
+      at(offset),
+      path.slice(0, 4),
+      'yaml.depth',
+      `the document nests deeper than ${MAX_DEPTH} levels here (under ${formatPath(path.slice(0, 4))}…); no resource is that deep`,
+    );
+    throw new TooDeep();
   }
   const isCollection = isMap(node) || isSeq(node);
   positions.set(path, key, offset, isCollection);
 
-  if (
-    isScalar(node) &&
-    node.type === 'PLAIN' &&
-    typeof node.value === 'string' &&
-    YAML_11_BOOLEAN.test(node.value)
-  ) {
-    warn(
-      at(offset),
-      path,
-      'yaml.boolean-1.1',
-      `"${node.value}" is a string here but a boolean to kubectl and the API server, which read YAML 1.1`,
-      `write true or false for a boolean, or quote "${node.value}" for a string`,
-    );
-    return;
-  }
   if (isAlias(node)) {
+    context.firstAlias ??= { offset, path: [...path] };
     if (node.resolve(doc) === undefined) {
       error(
         at(offset),
@@ -356,7 +409,7 @@ function walk(
           at(keyOffset),
           [...path, name],
           'yaml.duplicate-key',
-          `duplicate key "${name}" (first at line ${at(first).line}); keys must be unique and the API server rejects the document`,
+          `duplicate key "${name}" (first at line ${at(first).line}); kubectl rejects the document: mapping key "${name}" already defined at line ${at(first).line}`,
           'remove one of the two entries',
         );
       }
@@ -383,7 +436,13 @@ function syntaxHint(code: string): string | undefined {
   }
 }
 
-function failedDocument(file: string, position: SourcePosition, message: string): YamlDocument {
+function failedDocument(
+  file: string,
+  position: SourcePosition,
+  message: string,
+  code = 'yaml.syntax',
+  hint?: string,
+): YamlDocument {
   return {
     file,
     index: 0,
@@ -396,12 +455,39 @@ function failedDocument(file: string, position: SourcePosition, message: string)
         line: position.line,
         column: position.column,
         path: '',
-        code: 'yaml.syntax',
+        code,
         message,
+        ...(hint === undefined ? {} : { hint }),
       },
     ],
     hasErrors: true,
   };
+}
+
+// Far above MAX_DEPTH: brackets inside strings (regular expressions) need not balance.
+const MAX_FLOW_DEPTH = 500;
+
+/** The offset where `[`/`{` nesting first exceeds MAX_FLOW_DEPTH, if it does. */
+function flowDepthExceeded(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+/** The 1-based line and column of `offset` in `text`. */
+export function textPosition(text: string, offset: number): SourcePosition {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
 }
 
 function errorMessage(error: unknown): string {

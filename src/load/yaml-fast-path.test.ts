@@ -78,6 +78,8 @@ const EDGE_CASES = [
   'a: 1\n',
   'a: 0\nb: 007\nc: 1.5\nd: -1\ne: 0x1f\nf: .inf\ng: 1e3\nh: 99999999999999999999\n',
   'a: true\nb: False\nc: yes\nd: on\ne: null\nf: ~\ng:\n',
+  'a: 1_000\nb: 0b11\nc: 0o7\nd: y\ne: 1_x\nf: 10s\ng: 2001-12-14\n',
+  'y: 1\non: 2\nNo: 3\n',
   'a: "x"\nb: \'y\'\nc: "a\\"b"\nd: \'it\'\'s\'\ne: "a # b"\nf: x # comment\n',
   'a:\n- x\n- y\n',
   'a:\n  - x\n  -   y\n  - - z\n',

@@ -11,6 +11,8 @@
  * two agree, node for node, on fixtures, examples and edited variants of them.
  */
 
+import { goYamlNumber } from './go-yaml-scalars.js';
+
 /** One node's offsets, as the position walk records them. */
 export interface FastEntry {
   readonly path: readonly (string | number)[];
@@ -51,15 +53,18 @@ const CORE_NUMBER =
   /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
 // Decimal integers that parseInt and Number read alike, exactly.
 const SMALL_INT = /^(?:0|[1-9][0-9]{0,14})$/;
-// Strings that go-yaml reads as booleans: yaml-document.ts warns about them.
+// Strings that go-yaml reads as booleans: go-yaml-scalars.ts resolves them.
 const YAML_11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+// No monitor nests anywhere near this deep; yaml-document.ts reports what is deeper.
+const MAX_FAST_DEPTH = 64;
 // Characters a plain scalar may not start with (YAML 1.2 c-indicator), `-` included.
 const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
 
-// A key the core schema reads as a string, named the same by toJS and by the position walk
-// (`null:` is "" to one and "null" to the other), and safe as an own property.
+// A key read as a string by go-yaml v2 (`y:` and `on:` are booleans there), named the same by
+// toJS and by the position walk (`null:` is "" to one and "null" to the other), and safe as an
+// own property.
 function isPlainKey(key: string): boolean {
-  return key !== '__proto__' && !CORE_NULL.test(key) && !CORE_BOOL.test(key);
+  return key !== '__proto__' && !CORE_NULL.test(key) && !CORE_BOOL.test(key) && !YAML_11_BOOLEAN.test(key);
 }
 
 interface Line {
@@ -129,6 +134,8 @@ class FastParser {
 
   /** A block mapping whose keys start at column `indent`; the current line is its first key. */
   #blockMap(indent: number, path: (string | number)[]): Record<string, unknown> {
+    // Deep nesting is for the full parser to report (and this recursion to survive).
+    if (path.length > MAX_FAST_DEPTH) return bail();
     const text = this.#text;
     const map: Record<string, unknown> = {};
     const seen = new Set<string>();
@@ -179,6 +186,7 @@ class FastParser {
 
   /** A block sequence whose dashes are at column `indent`; the current line is its first item. */
   #blockSeq(indent: number, path: (string | number)[]): unknown[] {
+    if (path.length > MAX_FAST_DEPTH) return bail();
     const text = this.#text;
     const items: unknown[] = [];
     for (;;) {
@@ -288,6 +296,8 @@ class FastParser {
     if (CORE_BOOL.test(source)) return source.charCodeAt(0) === 116 || source.charCodeAt(0) === 84;
     if (SMALL_INT.test(source)) return Number(source);
     if (CORE_NUMBER.test(source) || YAML_11_BOOLEAN.test(source) || source === '<<') return bail();
+    // Numbers to go-yaml v2 only (`1_000`, `0b11`): go-yaml-scalars.ts resolves them.
+    if (goYamlNumber(source) !== undefined) return bail();
     return source;
   }
 

@@ -37,6 +37,19 @@ export function formatPath(segments: readonly (string | number)[]): string {
   return out;
 }
 
+/**
+ * A field path as the API server writes it in its messages (`spec.http.x-key`,
+ * `spec.items[0].name`): keys joined with dots whatever they contain, indexes in brackets.
+ */
+export function apiServerPath(segments: readonly (string | number)[]): string {
+  let out = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? segment : `.${segment}`;
+  }
+  return out;
+}
+
 /** True when any diagnostic is an error (warnings and notices do not fail validation). */
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');

@@ -6,8 +6,10 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
 import { DURATION_PATTERN, KINDS, type Kind } from './schema.js';
 import { suggest } from './did-you-mean.js';
+import { apiServerPath } from './diagnostics.js';
 import { checkListTypes } from './list-types.js';
-import { isSecretPath } from './secret-path.js';
+import { isSecretPath, redactUrlUserinfo } from './secret-path.js';
+import { checkObjectMeta } from './object-meta.js';
 
 /** One schema problem, relative to the resource root. */
 export interface SchemaIssue {
@@ -72,7 +74,10 @@ export class SchemaValidator {
     const validators = new Map<Kind, ValidateFunction>();
     for (const [kind, schema] of Object.entries(KINDS) as [Kind, object][]) {
       // A plain JSON copy: TypeBox decorates schemas with symbol keys Ajv has no use for.
-      validators.set(kind, ajv.compile(JSON.parse(JSON.stringify(schema)) as object));
+      const copy = JSON.parse(JSON.stringify(schema)) as { properties: Record<string, unknown> };
+      // metadata is checked by checkObjectMeta, with the API server's rules and words.
+      copy.properties.metadata = { type: 'object' };
+      validators.set(kind, ajv.compile(copy));
     }
     this.#validators = validators;
   }
@@ -82,7 +87,9 @@ export class SchemaValidator {
     const validate = this.#validators.get(kind);
     if (validate === undefined) return [];
     const issues = validate(object) ? [] : translateErrors(validate.errors ?? [], object);
-    return [...issues, ...checkListTypes(KINDS[kind], object)];
+    const metadata =
+      typeof object === 'object' && object !== null ? (object as SchemaNode).metadata : undefined;
+    return [...issues, ...checkObjectMeta(metadata), ...checkListTypes(KINDS[kind], object)];
   }
 }
 
@@ -154,7 +161,9 @@ function describeValue(value: unknown, secret: boolean): string {
   return typeof value;
 }
 
-function quote(value: string): string {
+function quote(raw: string): string {
+  // The userinfo of a URL is never echoed.
+  const value = redactUrlUserinfo(raw);
   const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
   return JSON.stringify(shown);
 }
@@ -248,7 +257,7 @@ function translate(error: ErrorObject, root: unknown): SchemaIssue {
       const extra = String(params.additionalProperty);
       const valid = Object.keys((parent?.properties as object | undefined) ?? {});
       if (isSecretReference(parent)) {
-        return issue(`unknown field "${extra}": ${SECRET_ADVICE}`, {
+        return issue(`unknown field "${apiServerPath([...path, extra])}": ${SECRET_ADVICE}`, {
           at: [...path, extra],
           target: 'key',
           hint: SECRET_HINT,
@@ -256,7 +265,7 @@ function translate(error: ErrorObject, root: unknown): SchemaIssue {
       }
       const guess = suggest(extra, valid);
       return issue(
-        `unknown field "${extra}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}; valid fields here: ${valid.join(', ')}`,
+        `unknown field "${apiServerPath([...path, extra])}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}; valid fields here: ${valid.join(', ')}`,
         {
           at: [...path, extra],
           target: 'key',
@@ -287,8 +296,9 @@ function translate(error: ErrorObject, root: unknown): SchemaIssue {
         hint = 'remove the quotes: a number is written without them';
       else if (typeof data === 'string' && params.type === 'boolean')
         hint = 'write true or false, without quotes';
-      else if (typeof data === 'number' && params.type === 'string')
-        hint = 'quote the value to make it a string';
+      else if ((typeof data === 'number' || typeof data === 'boolean') && params.type === 'string')
+        hint =
+          'quote the value to make it a string: kubectl reads YAML 1.1, where unquoted yes, no, on, off, y and n are booleans and 1.0 or 010 are numbers';
       else if (data === null) hint = 'the field is present but empty: give it a value or remove it';
       return issue(`expected ${expected}, found ${describeValue(data, secret)}`, { hint, isTypeError: true });
     }

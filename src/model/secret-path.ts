@@ -30,3 +30,11 @@ export function isSecretPathText(path: string): boolean {
   const segments = path.split(/[.[\]"]+/).filter((s) => s !== '');
   return isSecretPath(segments);
 }
+
+// `scheme://user:password@host`: the userinfo of a URL, wherever it appears in a text.
+const URL_USERINFO = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#@\s]*@/g;
+
+/** `text` with the userinfo of every URL in it replaced by `***`: messages never echo a password. */
+export function redactUrlUserinfo(text: string): string {
+  return text.replace(URL_USERINFO, '$1***@');
+}

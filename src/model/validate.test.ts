@@ -51,7 +51,7 @@ test('unknown fields list the valid ones and suggest the closest', () => {
   assert.equal(d!.path, 'spec.shedule');
   assert.match(
     d!.message,
-    /^unknown field "shedule" \(did you mean "schedule"\?\); valid fields here: name, id, enabled, schedule/,
+    /^unknown field "spec.shedule" \(did you mean "schedule"\?\); valid fields here: name, id, enabled, schedule/,
   );
   assert.deepEqual([d!.line, d!.column], [6, 3]);
 });
@@ -114,4 +114,31 @@ test('input without any synthctl resource is a warning', () => {
       ['notice', 'resource.skipped'],
     ],
   );
+});
+
+test('a password in a URL is never echoed, whichever check reports the URL', () => {
+  const url = 'https://admin:hunter2@x.example.com/p';
+  const monitor = (spec: string, metadata = '') =>
+    `apiVersion: synthctl.dev/v1alpha1\nkind: SyntheticMonitor\nmetadata:\n  name: a\n  namespace: n\n${metadata}spec:\n${spec}\n`;
+  const texts = [
+    monitor('  icmp:\n    host: a', `  labels:\n    l: "${url}"\n`),
+    monitor(`  http:\n    url: ${url}`),
+    monitor('  http:\n    url: "ftp://admin:hunter2@x"'),
+    monitor(`  http:\n    url: https://x.example.com\n    proxy:\n      url: ${url}`),
+    monitor('  tcp:\n    host: db:5432\n    proxy:\n      url: socks5://admin:hunter2@proxy:1080'),
+    monitor(`  icmp:\n    host: "${url}"`),
+    monitor(`  locations: ["${url}"]\n  icmp:\n    host: a`),
+    monitor(`  schedule: "${url}"\n  icmp:\n    host: a`),
+    monitor(`  http:\n    url: https://x.example.com\n    method: "${url}"`),
+    monitor('  http:\n    url: "https://admin:hunter2@[::1]:99999/"'),
+    `apiVersion: synthctl.dev/v1alpha1\nkind: SyntheticsProject\nmetadata:\n  name: p\n  namespace: n\nspec:\n  projectId: p\n  kibana:\n    url: "ftp://admin:hunter2@kibana"\n`,
+  ];
+  for (const text of texts) {
+    const { diagnostics } = validateText(text, 'leak.yaml');
+    assert.ok(
+      diagnostics.some((d) => d.severity === 'error'),
+      `no error for:\n${text}`,
+    );
+    for (const d of diagnostics) assert.doesNotMatch(`${d.message} ${d.hint ?? ''}`, /hunter2/, d.message);
+  }
 });
