@@ -1244,6 +1244,33 @@ export const SyntheticsProjectStatus = Type.Object(
 // ---------------------------------------------------------------------------------------
 // Resources
 
+// metadata as the API server checks it (src/model/object-meta.ts applies these rules, and more,
+// in its words); the CRD leaves metadata to the API server, editors get this schema.
+const OwnerReference = Type.Object(
+  {
+    apiVersion: Type.String(),
+    kind: Type.String(),
+    name: Type.String(),
+    uid: Type.String(),
+    controller: Type.Optional(Type.Boolean()),
+    blockOwnerDeletion: Type.Optional(Type.Boolean()),
+  },
+  { ...closed, description: 'An object this one belongs to (set by controllers).' },
+);
+
+const ManagedFieldsEntry = Type.Object(
+  {
+    manager: Type.Optional(Type.String()),
+    operation: Type.Optional(Type.String()),
+    apiVersion: Type.Optional(Type.String()),
+    time: Type.Optional(Type.String()),
+    fieldsType: Type.Optional(Type.String()),
+    fieldsV1: Type.Optional(FreeObject()),
+    subresource: Type.Optional(Type.String()),
+  },
+  { ...closed, description: 'Server-side apply bookkeeping (set by the API server).' },
+);
+
 export const ObjectMeta = Type.Object(
   {
     name: Type.String({
@@ -1252,6 +1279,12 @@ export const ObjectMeta = Type.Object(
       pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
       description: 'Resource name: a DNS subdomain (lower case letters, digits, `-` and `.`).',
     }),
+    generateName: Type.Optional(
+      Type.String({
+        description:
+          'A name prefix for `kubectl create`; synthctl and `kubectl apply` need `name` all the same.',
+      }),
+    ),
     namespace: Type.Optional(
       Type.String({
         minLength: 1,
@@ -1260,10 +1293,46 @@ export const ObjectMeta = Type.Object(
         description: 'Kubernetes namespace.',
       }),
     ),
-    labels: Type.Optional(StringMap()),
-    annotations: Type.Optional(StringMap()),
+    labels: Type.Optional(
+      Type.Unsafe<Record<string, string>>({
+        type: 'object',
+        additionalProperties: {
+          type: 'string',
+          maxLength: 63,
+          pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+        },
+        description:
+          'Keys are qualified names (`[prefix/]name`: a DNS subdomain prefix, a name of up to 63 letters, digits, `-`, `_`, `.`); values are empty or up to 63 such characters, starting and ending with a letter or digit.',
+      }),
+    ),
+    annotations: Type.Optional(
+      Type.Unsafe<Record<string, string>>({
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description:
+          'Keys are qualified names, as for labels; keys and values take at most 256 KiB in total.',
+      }),
+    ),
+    uid: Type.Optional(Type.String({ description: 'Set by the API server.' })),
+    resourceVersion: Type.Optional(Type.String({ description: 'Set by the API server.' })),
+    generation: Type.Optional(Type.Integer({ minimum: 0, description: 'Set by the API server.' })),
+    creationTimestamp: Type.Optional(Type.String({ description: 'Set by the API server (RFC 3339 time).' })),
+    deletionTimestamp: Type.Optional(Type.String({ description: 'Set by the API server (RFC 3339 time).' })),
+    deletionGracePeriodSeconds: Type.Optional(Type.Integer({ description: 'Set by the API server.' })),
+    selfLink: Type.Optional(Type.String({ description: 'Deprecated; set by old API servers.' })),
+    finalizers: Type.Optional(
+      Type.Array(Type.String(), {
+        description: "Qualified names; synthctl's operator adds `synthctl.dev/cleanup`.",
+      }),
+    ),
+    ownerReferences: Type.Optional(Type.Array(OwnerReference)),
+    managedFields: Type.Optional(Type.Array(ManagedFieldsEntry)),
   },
-  { description: 'Standard object metadata.' },
+  {
+    ...closed,
+    description:
+      'Standard object metadata, checked as the API server checks it with strict field validation: unknown fields are errors.',
+  },
 );
 
 export const SyntheticMonitor = Type.Object(
