@@ -512,8 +512,23 @@ function checkPositiveDuration(
     );
     return undefined;
   }
+  if (ms > MAX_TIMER_MS) {
+    emit(
+      entry,
+      path,
+      'error',
+      SEMANTIC_CODES.duration,
+      `${formatPath(path.slice(-1))} ${text} is longer than ${formatDuration(MAX_TIMER_MS)}, the longest wait a timer can take${ms > GO_MAX_DURATION_MS ? "; it is even beyond Go's time.Duration (2562047h47m16.854775807s), which Heartbeat and the API server read durations with" : ''}`,
+    );
+    return undefined;
+  }
   return ms;
 }
+
+// Node timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+// Go's time.Duration is an int64 of nanoseconds.
+const GO_MAX_DURATION_MS = 9_223_372_036_854.775;
 
 /** Where an effective common field is written: in the monitor, or in the project's defaults. */
 function originOf(
