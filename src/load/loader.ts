@@ -66,7 +66,8 @@ export function loadText(text: string, file: string): LoadResult {
   // A UTF-8 byte order mark is legal at the start of a YAML stream but not part of the content.
   const clean = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const { resources, diagnostics } = extractResources(parseYamlDocuments(clean, file));
-  if (clean.length > MAX_OBJECT_BYTES) diagnostics.push(...oversizedResources(resources));
+  // JSON can take more bytes than the YAML it came from (quotes, escapes, aliases): measure early.
+  if (clean.length > MAX_OBJECT_BYTES / 4) diagnostics.push(...oversizedResources(resources));
   return { resources, diagnostics, sources: new Map([[file, clean]]), files: [file] };
 }
 
