@@ -6,8 +6,9 @@
 #   docker build --target browser -t synthctl:browser . # adds Debian's Chromium for browser monitors
 #
 # Both run as the numeric user 65532, work with a read-only root filesystem (writable: /tmp and
-# /var/lib/synthctl only) and hold no compiler, npm or Python. fping carries the file capability
-# cap_net_raw+ep, so ICMP checks run only in a container whose capability set includes NET_RAW.
+# /var/lib/synthctl only) and hold no compiler, npm, Python or setuid file. fping carries the file
+# capability cap_net_raw+ep: ICMP checks run only in a container granted NET_RAW and allowed
+# privilege escalation (a file capability is how a non-root process gets it; docs/image.md).
 # The bases are build arguments so that scripts/build-image.sh can pass bases it made offline
 # from Debian's packages (mmdebstrap) when no registry is reachable.
 
@@ -39,7 +40,10 @@ ENV npm_config_nodedir=/usr/local \
 COPY package.json package-lock.json ./
 RUN --mount=type=secret,id=build_ca \
     if [ -s /run/secrets/build_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/build_ca; fi; \
-    npm ci --ignore-scripts && npm rebuild better-sqlite3 esbuild
+    npm ci --ignore-scripts && npm rebuild better-sqlite3 esbuild; \
+    mkdir -p /meta; \
+    node -p "require('./node_modules/playwright-core/browsers.json').browsers.find((b) => b.name === 'ffmpeg').revision" \
+      > /meta/ffmpeg-revision
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
@@ -64,12 +68,14 @@ RUN set -eux; \
     chmod -R go-w /out
 
 # ---------------------------------------------------------------------------------------------
-FROM ${RUNTIME_IMAGE} AS runtime-base
-# fping for ICMP (the runner prefers it to ping). Debian's postinst sets cap_net_raw+ep, or
-# makes it setuid root when setcap fails: set the capability explicitly, refuse setuid, and
-# fail the build if the capability did not stick. No setuid/setgid file stays (su, mount, passwd:
-# nothing in the image may gain privileges but fping, and only NET_RAW). tini reaps the browser's orphaned children
-# and forwards signals (Node as PID 1 does neither for grandchildren).
+# The operating system layers of both variants, before any application layer: a source change
+# rebuilds only the last layers, never the apt-get steps (Chromium is ~700 MB).
+FROM ${RUNTIME_IMAGE} AS os
+# fping for ICMP (the runner prefers it to ping). Debian's postinst sets cap_net_raw+ep, or makes
+# it setuid root when setcap fails: set the capability explicitly, refuse setuid, and fail the
+# build if the capability did not stick. No other setuid/setgid file stays (su, mount, passwd):
+# nothing in the image can gain a privilege but fping, and only NET_RAW. tini forwards signals
+# and reaps orphaned grandchildren (browser processes), which Node as PID 1 does not.
 RUN set -eux; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fping libcap2-bin tini; \
@@ -83,7 +89,6 @@ RUN set -eux; \
       --shell /usr/sbin/nologin synthctl; \
     install -d -o 65532 -g 65532 -m 0750 /var/lib/synthctl; \
     find / -xdev -type f -perm /6000 -exec chmod ug-s {} +
-COPY --from=build /out/ /
 # HOME is the data directory; caches and config (Chromium writes both) go to /tmp, so the root
 # filesystem can be read-only. WORKDIR makes the default history path (.synthctl/history.db)
 # land in the data directory.
@@ -96,37 +101,29 @@ ENV HOME=/var/lib/synthctl \
 # `docker run --read-only` gets anonymous volumes.
 VOLUME ["/tmp", "/var/lib/synthctl"]
 WORKDIR /var/lib/synthctl
-USER 65532:65532
 EXPOSE 9464
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/synthctl"]
 CMD ["--help"]
-ARG VERSION=0.0.0-dev
-ARG REVISION=unknown
-ARG CREATED=unknown
+ARG RUNTIME_IMAGE
 LABEL org.opencontainers.image.title="synthctl" \
-      org.opencontainers.image.description="GitOps for Elastic Synthetic Monitoring: CLI, operator and runner (HTTP, TCP, ICMP)" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.source="https://github.com/synthctl/synthctl" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 
-# ---------------------------------------------------------------------------------------------
 # Browser monitors: Debian's Chromium (the executable synthctl launches, /usr/bin/chromium) and
-# fonts for pages and screenshots; dbus comes along setuid (launch helper): cleared, as in the
-# base stage. Video needs ffmpeg: --build-arg WITH_FFMPEG=true links
-# Debian's where Playwright looks for its own.
-FROM runtime-base AS browser
+# fonts for pages and screenshots. dbus comes along with a setuid launch helper: cleared, as
+# above. Video needs ffmpeg: --build-arg WITH_FFMPEG=true links Debian's where Playwright looks
+# for its own build (PLAYWRIGHT_BROWSERS_PATH/ffmpeg-<revision>/ffmpeg-linux).
+FROM os AS os-browser
 ARG WITH_FFMPEG=false
-USER 0
+COPY --from=build /meta/ffmpeg-revision /usr/share/synthctl/ffmpeg-revision
 RUN set -eux; \
     apt-get update; \
     extra=""; if [ "$WITH_FFMPEG" = "true" ]; then extra="ffmpeg"; fi; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       chromium fonts-liberation fonts-dejavu-core $extra; \
     if [ "$WITH_FFMPEG" = "true" ]; then \
-      rev=$(node -p "require('/opt/synthctl/node_modules/playwright-core/browsers.json').browsers.find((b) => b.name === 'ffmpeg').revision"); \
+      rev=$(cat /usr/share/synthctl/ffmpeg-revision); \
       mkdir -p "/opt/ms-playwright/ffmpeg-$rev"; \
       ln -s /usr/bin/ffmpeg "/opt/ms-playwright/ffmpeg-$rev/ffmpeg-linux"; \
     fi; \
@@ -135,9 +132,29 @@ RUN set -eux; \
     find / -xdev -type f -perm /6000 -exec chmod ug-s {} +; \
     /usr/bin/chromium --version
 ENV PLAYWRIGHT_BROWSERS_PATH=/opt/ms-playwright
-USER 65532:65532
-LABEL org.opencontainers.image.description="GitOps for Elastic Synthetic Monitoring: CLI, operator and runner with Debian's Chromium for browser monitors"
 
 # ---------------------------------------------------------------------------------------------
-# The default target (last stage): CLI, operator and the HTTP/TCP/ICMP runner.
-FROM runtime-base AS runtime
+# Target "browser": the default image plus Chromium.
+FROM os-browser AS browser
+COPY --from=build /out/ /
+USER 65532:65532
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+ARG CREATED=unknown
+LABEL org.opencontainers.image.description="GitOps for Elastic Synthetic Monitoring: CLI, operator and runner with Debian's Chromium for browser monitors" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"
+
+# ---------------------------------------------------------------------------------------------
+# Target "runtime", the default (last stage): CLI, operator and the HTTP/TCP/ICMP runner.
+FROM os AS runtime
+COPY --from=build /out/ /
+USER 65532:65532
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+ARG CREATED=unknown
+LABEL org.opencontainers.image.description="GitOps for Elastic Synthetic Monitoring: CLI, operator and runner (HTTP, TCP, ICMP)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"

@@ -140,7 +140,7 @@ build() { # <target> <image:tag>
   # apt-get and npm ci.
   buildah bud --quiet --layers --force-rm --isolation chroot --network host "${nocache[@]}" "${base_args[@]}" "${secret_args[@]}" \
     --build-arg "VERSION=$tag" --build-arg "REVISION=$revision" --build-arg "CREATED=$created" \
-    --target "$1" -t "$2" -f Dockerfile . >/dev/null
+    --target "$1" -t "$2" -f Dockerfile . >&2
   phase_end "build-$1"
 }
 built=()
