@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import https from 'node:https';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { FakeKubeApiServer, kubeConfigFor } from '../../test/fakes/kube-apiserver/index.js';
 import { monitorManifest } from '../../test/contract/kube-scenarios.js';
-import { ClientNodeKubeClient, FINALIZER, KubeApiError, MONITORS, type KubeObject } from './kube-client.js';
+import {
+  ClientNodeKubeClient,
+  FINALIZER,
+  KubeApiError,
+  keepAliveAgent,
+  MONITORS,
+  statusMergePatch,
+  type KubeObject,
+} from './kube-client.js';
 import { createOperatorLogger } from './logger.js';
 
 const signal = AbortSignal.timeout(20_000);
@@ -51,6 +61,28 @@ describe('ClientNodeKubeClient against the fake API server', () => {
     // A field dropped from the desired status is removed (merge patch null).
     const trimmed = await client.patchStatus(MONITORS, written, { conditions: status.conditions }, signal);
     assert.equal(trimmed?.status?.['observedGeneration'], undefined);
+  });
+
+  test('a field dropped inside a nested status object is removed too, so the write is not repeated', async () => {
+    server.create(monitorManifest('nested', 'kc'));
+    const object = (await client.get(MONITORS, 'kc', 'nested', signal))!;
+    const kibana = { journeyId: 'kc-nested', hash: 'h1', configId: 'c1' };
+    const first = (await client.patchStatus(MONITORS, object, { observedGeneration: 1, kibana }, signal))!;
+    const withoutHash = { observedGeneration: 1, kibana: { journeyId: 'kc-nested', configId: 'c1' } };
+    const second = await client.patchStatus(MONITORS, first, withoutHash, signal);
+    assert.deepEqual(second?.status?.['kibana'], { journeyId: 'kc-nested', configId: 'c1' });
+    const stored = (await client.get(MONITORS, 'kc', 'nested', signal))!;
+    assert.equal(await client.patchStatus(MONITORS, stored, withoutHash, signal), undefined, 'now a no-op');
+  });
+
+  test('statusMergePatch nulls dropped fields at every depth and replaces lists whole', () => {
+    assert.deepEqual(
+      statusMergePatch(
+        { a: 1, kibana: { hash: 'h', id: 'x', deep: { k: 1 } }, conditions: [{ type: 'A' }, { type: 'B' }] },
+        { kibana: { id: 'y', deep: {} }, conditions: [{ type: 'A' }] },
+      ),
+      { a: null, kibana: { id: 'y', hash: null, deep: { k: null } }, conditions: [{ type: 'A' }] },
+    );
   });
 
   test('finalizers are added and removed with a resourceVersion precondition; a stale object gets 409', async () => {
@@ -125,6 +157,19 @@ describe('ClientNodeKubeClient against the fake API server', () => {
       server.faults.latencyMs = 0;
     }
   });
+});
+
+test('keepAliveAgent shares one keep-alive agent per TLS setting and leaves other agents alone', () => {
+  const a = keepAliveAgent(new http.Agent({}));
+  assert.equal((a as http.Agent & { keepAlive?: boolean }).keepAlive, true);
+  assert.equal(keepAliveAgent(new http.Agent({})), a, 'same settings, same agent');
+  const tlsA = keepAliveAgent(new https.Agent({ ca: 'CA-1', rejectUnauthorized: true }));
+  assert.ok(tlsA instanceof https.Agent);
+  assert.equal(keepAliveAgent(new https.Agent({ ca: 'CA-1', rejectUnauthorized: true })), tlsA);
+  assert.notEqual(keepAliveAgent(new https.Agent({ ca: 'CA-2', rejectUnauthorized: true })), tlsA);
+  class ProxyAgent extends http.Agent {}
+  const proxy = new ProxyAgent();
+  assert.equal(keepAliveAgent(proxy), proxy, 'a proxy agent is kept');
 });
 
 test('the operator logger never writes secret material', () => {

@@ -6,6 +6,8 @@
  * de-duplication, Leases, and informer factories. Every call takes an AbortSignal.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import {
   ApiException,
   CoordinationV1Api,
@@ -222,11 +224,59 @@ export interface KubeClient {
   readonly leases: LeaseApi;
 }
 
-/** Client-node options that abort the request with `signal` (RequestContext.setSignal). */
+/** Keep-alive agents by TLS settings; a handful at most (a rotated client certificate adds one). */
+const keepAliveAgents = new Map<string, http.Agent>();
+const MAX_KEEP_ALIVE_AGENTS = 8;
+
+/**
+ * A keep-alive agent with the same settings as `agent`, shared by every request with those
+ * settings. client-node 1.x builds a fresh agent for every request (KubeConfig.createAgent), so
+ * each call opened its own TCP connection (and TLS handshake): 10,000 status and finalizer
+ * patches were 10,000 connections. Proxy agents and anything else unknown are left alone.
+ */
+export function keepAliveAgent(agent: http.Agent): http.Agent {
+  const ctor = agent.constructor;
+  if (ctor !== http.Agent && ctor !== https.Agent) return agent;
+  const options = (agent as http.Agent & { options?: Record<string, unknown> }).options ?? {};
+  const digest = createHash('sha256');
+  digest.update(ctor === https.Agent ? 'https' : 'http');
+  for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'])
+    digest.update(`\u0000${key}=${tlsValue(options[key])}`);
+  const id = digest.digest('hex');
+  let shared = keepAliveAgents.get(id);
+  if (shared === undefined) {
+    const settings = { ...options, keepAlive: true };
+    shared = ctor === https.Agent ? new https.Agent(settings) : new http.Agent(settings);
+    if (keepAliveAgents.size >= MAX_KEEP_ALIVE_AGENTS) {
+      const [oldest] = keepAliveAgents;
+      if (oldest !== undefined) {
+        keepAliveAgents.delete(oldest[0]);
+        oldest[1].destroy();
+      }
+    }
+    keepAliveAgents.set(id, shared);
+  }
+  return shared;
+}
+
+function tlsValue(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return value.map(tlsValue).join(',');
+  if (Buffer.isBuffer(value) || typeof value === 'string')
+    return createHash('sha256').update(value).digest('hex');
+  return JSON.stringify(value);
+}
+
+/**
+ * Client-node options that abort the request with `signal` (RequestContext.setSignal) and
+ * send it over a shared keep-alive connection ({@link keepAliveAgent}).
+ */
 function withSignal(signal: AbortSignal, options?: ConfigurationOptions): ConfigurationOptions {
   const middleware: ObservableMiddleware = {
     pre: (context) => {
       context.setSignal(signal);
+      const agent = context.getAgent();
+      if (agent !== undefined) context.setAgent(keepAliveAgent(agent));
       return of(context);
     },
     post: (response) => of(response),
@@ -236,6 +286,29 @@ function withSignal(signal: AbortSignal, options?: ConfigurationOptions): Config
     middleware: [...(options?.middleware ?? []), middleware],
     middlewareMergeStrategy: 'append',
   };
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The merge patch (RFC 7386) that turns status `current` into `next`: the full `next` (lists,
+ * conditions included, are replaced whole), with every field `next` dropped set to null — at
+ * any depth, since a merge patch merges nested objects: without the null, a field dropped from
+ * `status.kibana` would stay on the server, the cache would keep differing from what the
+ * reconciler wants, and every reconcile would send the same patch again.
+ */
+export function statusMergePatch(
+  current: Record<string, unknown>,
+  next: Record<string, unknown>,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...next };
+  for (const [key, value] of Object.entries(current)) {
+    const wanted = next[key];
+    if (wanted === undefined) body[key] = null;
+    else if (isPlainObject(value) && isPlainObject(wanted)) body[key] = statusMergePatch(value, wanted);
+  }
+  return body;
 }
 
 const mergePatch = (signal: AbortSignal): ConfigurationOptions =>
@@ -370,13 +443,14 @@ export class ClientNodeKubeClient implements KubeClient {
   ): Promise<KubeObject | undefined> {
     if (jsonEqual(object.status ?? {}, status)) return undefined;
     const { name, namespace = '' } = object.metadata;
-    // A merge patch replaces lists whole (conditions included): the caller sends the full
-    // status. Fields the caller dropped are nulled so the patch removes them.
-    const body: Record<string, unknown> = { ...status };
-    for (const key of Object.keys(object.status ?? {})) if (!(key in status)) body[key] = null;
     try {
       return (await this.#custom.patchNamespacedCustomObjectStatus(
-        { ...refParams(ref), namespace, name, body: { status: body } },
+        {
+          ...refParams(ref),
+          namespace,
+          name,
+          body: { status: statusMergePatch(object.status ?? {}, status) },
+        },
         mergePatch(signal),
       )) as KubeObject;
     } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * SyntheticMonitors are synced by their project (one `_bulk_update` per project, never one
- * request per monitor): a monitor change enqueues the project(s) that select it — before and
+ * request per monitor): a monitor event enqueues the project(s) that select it — before and
  * after the change, so a monitor that moves between projects is pruned from one and created
  * in the other. The monitor reconcile itself only handles monitors no project owns: an invalid
  * spec gets `Ready=False InvalidSpec` (no hot loop), and a deleted one loses the
@@ -39,11 +39,11 @@ export class MonitorReconciler implements Reconciler {
   async reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult | undefined> {
     const monitor = this.#deps.monitors.get(key);
     if (monitor === undefined) return undefined;
-    const owners = owningProjects(monitor, this.#deps.projects.list(monitor.metadata.namespace));
-    if (owners.length > 0) {
-      for (const project of owners) this.#deps.projectQueue.add(objectKeyOf(project));
+    // An owned monitor is its project's: the monitor informer's handler below already queued
+    // the project for this change (and a new leader or a resync queues every project). Queueing
+    // it again from here would often land while that reconcile runs and cost a second one.
+    if (owningProjects(monitor, this.#deps.projects.list(monitor.metadata.namespace)).length > 0)
       return undefined;
-    }
     if (isDeleting(monitor)) {
       if (hasFinalizer(monitor))
         await this.#deps.client.removeFinalizer(MONITORS, monitor, FINALIZER, context.signal);

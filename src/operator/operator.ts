@@ -13,6 +13,7 @@ import { HealthServer } from './health-server.js';
 import { SupervisedInformer, type InformerEvent } from './informer.js';
 import {
   supervisedCustomObjectInformer,
+  FINALIZER,
   MONITORS,
   PROJECTS,
   type KubeClient,
@@ -91,16 +92,25 @@ export interface OperatorOptions {
 /**
  * True when an update matters to a reconcile: spec (generation), deletion, finalizers, labels
  * or annotations changed. Status-only updates (our own writes) are skipped —
- * controller-runtime's GenerationChangedPredicate plus the metadata reconcilers act on.
+ * controller-runtime's GenerationChangedPredicate plus the metadata reconcilers act on. So is
+ * the update that only adds our finalizer: the reconcile that added it goes on with the
+ * returned object, and re-queueing the project for it would re-plan every new project twice.
  */
 export function isRelevantChange(event: InformerEvent<KubeObject>): boolean {
   if (event.type !== 'update' || event.old === undefined) return true;
   const a = event.old.metadata;
   const b = event.object.metadata;
+  const before = a.finalizers ?? [];
+  const after = b.finalizers ?? [];
+  const finalizersChanged = JSON.stringify(before) !== JSON.stringify(after);
+  const onlyOurFinalizerAdded =
+    finalizersChanged &&
+    !before.includes(FINALIZER) &&
+    JSON.stringify([...before, FINALIZER]) === JSON.stringify(after);
   return (
     a.generation !== b.generation ||
     a.deletionTimestamp !== b.deletionTimestamp ||
-    JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? []) ||
+    (finalizersChanged && !onlyOurFinalizerAdded) ||
     JSON.stringify(a.labels ?? {}) !== JSON.stringify(b.labels ?? {}) ||
     JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {})
   );

@@ -287,7 +287,7 @@ export class ProjectReconciler implements Reconciler {
     const live: KubeObject[] = [];
     const deleting: KubeObject[] = [];
     const invalid: KubeObject[] = [];
-    for (let monitor of selected) {
+    for (const monitor of selected) {
       if (isDeleting(monitor)) {
         if (hasFinalizer(monitor)) deleting.push(monitor);
         continue;
@@ -296,9 +296,17 @@ export class ProjectReconciler implements Reconciler {
         invalid.push(monitor);
         continue;
       }
-      if (!hasFinalizer(monitor)) monitor = await client.addFinalizer(MONITORS, monitor, FINALIZER, signal);
       live.push(monitor);
     }
+    // New monitors get the finalizer before they reach Kibana: a few at a time, not one
+    // round trip after the other (a new project of 250 monitors is 250 patches).
+    await boundedAll(
+      live.map((monitor, i) => async () => {
+        if (!hasFinalizer(monitor)) live[i] = await client.addFinalizer(MONITORS, monitor, FINALIZER, signal);
+      }),
+      STATUS_WRITE_CONCURRENCY,
+      signal,
+    );
     const blockedReasons = invalid.map(
       (m) => `monitor ${keyOf(m)} has an invalid spec (see its Ready condition)`,
     );
@@ -347,8 +355,9 @@ export class ProjectReconciler implements Reconciler {
     if (deleteError === undefined)
       for (const monitor of deleting) await client.removeFinalizer(MONITORS, monitor, FINALIZER, signal);
 
+    const created = await this.#createdConfigIds(api, model.spec.projectId, result, signal, logger);
     const now = this.#now();
-    const states = await this.#writeMonitorStatuses(model, live, plan, result, now, signal);
+    const states = await this.#writeMonitorStatuses(model, live, plan, result, created, now, signal);
     await this.#events(project, live, deleting, result, context);
     const wrote =
       result.created.length + result.updated.length + result.deleted.length + result.replaced.length > 0;
@@ -425,11 +434,41 @@ export class ProjectReconciler implements Reconciler {
     return { requeueAfterMs: driftMs };
   }
 
+  /**
+   * Kibana's saved-object ids of the monitors this sync created, from one paged read of the
+   * project's configurations: the plan cannot know them, and without them the next reconcile
+   * would write the status of every new monitor a second time. Best effort: on an error the
+   * ids come with the next reconcile.
+   */
+  async #createdConfigIds(
+    api: KibanaApi,
+    projectId: string,
+    result: ApplyResult,
+    signal: AbortSignal,
+    logger: ReconcileContext['logger'],
+  ): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    const wanted = new Set([...result.created, ...result.replaced]);
+    if (wanted.size === 0) return ids;
+    try {
+      const listed = await api.listMonitors({ projects: [projectId], perPage: 500 }, { signal });
+      for (const m of listed.monitors) {
+        const journey = m['journey_id'];
+        if (typeof journey === 'string' && wanted.has(journey)) ids.set(journey, m.config_id);
+      }
+    } catch (error) {
+      if (signal.aborted) throw error;
+      logger.debug({ error: messageOf(error) }, 'cannot read the config ids of the created monitors');
+    }
+    return ids;
+  }
+
   async #writeMonitorStatuses(
     project: SyntheticsProject,
     live: readonly KubeObject[],
     plan: Plan,
     result: ApplyResult,
+    createdConfigIds: ReadonlyMap<string, string>,
     now: number,
     signal: AbortSignal,
   ): Promise<{ synced: number; failed: number; drifted: number }> {
@@ -491,17 +530,25 @@ export class ProjectReconciler implements Reconciler {
             }
           : { type: 'Drifted', status: 'False', reason: 'NoDrift', message: 'Kibana matches the spec' },
       ];
-      const hash = mp?.payload?.hash;
+      // The hash of the content last applied: the payload's when this sync sent it, else the
+      // one recorded before (an unchanged monitor has no payload; dropping the hash then would
+      // rewrite the status of every monitor on every sync).
+      const hash =
+        failure === undefined && mp?.payload?.hash !== undefined
+          ? mp.payload.hash
+          : typeof previousKibana['hash'] === 'string'
+            ? previousKibana['hash']
+            : undefined;
+      const configId =
+        createdConfigIds.get(id) ??
+        mp?.configId ??
+        (typeof previousKibana['configId'] === 'string' ? previousKibana['configId'] : undefined);
       const kibana: Record<string, unknown> = {
         journeyId: id,
         monitorId: `${id}-${projectId}-${space}`,
         projectId,
         space,
-        ...(mp?.configId === undefined
-          ? typeof previousKibana['configId'] === 'string'
-            ? { configId: previousKibana['configId'] }
-            : {}
-          : { configId: mp.configId }),
+        ...(configId === undefined ? {} : { configId }),
         ...(hash === undefined ? {} : { hash }),
       };
       const lastSyncTime =
@@ -532,21 +579,7 @@ export class ProjectReconciler implements Reconciler {
       writes.push(() => this.#o.client.patchStatus(MONITORS, monitor, status, signal));
     }
     // Bounded concurrency: a project of 1,000 monitors writes at most 8 statuses at a time.
-    let next = 0;
-    const errors: unknown[] = [];
-    await Promise.all(
-      Array.from({ length: Math.min(8, writes.length) }, async () => {
-        while (next < writes.length && !signal.aborted) {
-          const write = writes[next++]!;
-          try {
-            await write();
-          } catch (error) {
-            errors.push(error);
-          }
-        }
-      }),
-    );
-    if (errors.length > 0) throw errors[0];
+    await boundedAll(writes, STATUS_WRITE_CONCURRENCY, signal);
     return { synced, failed, drifted };
   }
 
@@ -720,6 +753,35 @@ export class ProjectReconciler implements Reconciler {
     await this.#dropClient(key);
     return undefined;
   }
+}
+
+/** Monitor status and finalizer writes in flight at once, per reconcile. */
+const STATUS_WRITE_CONCURRENCY = 8;
+
+/**
+ * Runs `tasks` with at most `limit` in flight; stops starting new ones once `signal` aborts.
+ * Every started task settles before it returns; the first error is then thrown.
+ */
+export async function boundedAll(
+  tasks: readonly (() => Promise<unknown>)[],
+  limit: number,
+  signal: AbortSignal,
+): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  await Promise.all(
+    Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+      while (next < tasks.length && !signal.aborted) {
+        const task = tasks[next++]!;
+        try {
+          await task();
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+    }),
+  );
+  if (errors.length > 0) throw errors[0];
 }
 
 function projectConditions(
