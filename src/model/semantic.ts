@@ -16,6 +16,7 @@ import xpath from 'xpath';
 import { formatPath, type Diagnostic, type Severity } from './diagnostics.js';
 import { effectiveMonitor, fieldOrigin, journeyId, monitorType, selectMonitors } from './defaults.js';
 import { DurationError, formatDuration, parseDuration, tryParseDuration as tryDuration } from './duration.js';
+import { redactUrlUserinfo } from './secret-path.js';
 import {
   allowedSchedulesText,
   findUnsupportedFields,
@@ -936,6 +937,34 @@ function isLiteral(value: string): boolean {
   return value !== '' && !/\$\{[^}]+\}/u.test(value);
 }
 
+// `scheme://user:password@`: a password written into a URL, wherever the URL is written.
+const URL_WITH_PASSWORD = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@\s:]*:([^/?#@\s]+)@/u;
+
+/**
+ * An inline value (param, header, form field) holding a URL with a literal password: refused,
+ * like a URL field with one, since the value reaches Kibana and logs as written. True when
+ * reported.
+ */
+function checkUrlPassword(
+  entry: SemanticResource,
+  path: SemanticPath,
+  what: string,
+  value: string,
+  emit: Emit,
+): boolean {
+  const match = URL_WITH_PASSWORD.exec(value);
+  if (match === null || !isLiteral(match[1]!)) return false;
+  emit(
+    entry,
+    path,
+    'error',
+    SEMANTIC_CODES.secretUrl,
+    `${what} holds a URL with a password inline (${redactUrlUserinfo(value)}); the password would reach Kibana and logs as written`,
+    "put the password in a Secret: valueFrom.secretKeyRef (Kubernetes) or valueFrom.env, or auth.basic for the monitor's own URL",
+  );
+  return true;
+}
+
 function checkHeaders(
   entry: SemanticResource,
   path: SemanticPath,
@@ -943,6 +972,11 @@ function checkHeaders(
   emit: Emit,
 ): void {
   headers?.forEach((header, index) => {
+    if (
+      header.value !== undefined &&
+      checkUrlPassword(entry, [...path, index, 'value'], `header ${header.name}`, header.value, emit)
+    )
+      return;
     if (header.value === undefined || !isCredentialHeader(header.name) || !isLiteral(header.value)) return;
     emit(
       entry,
@@ -962,6 +996,11 @@ function checkParams(
   emit: Emit,
 ): void {
   params?.forEach((param, index) => {
+    if (
+      param.value !== undefined &&
+      checkUrlPassword(entry, [...path, index, 'value'], `param ${param.name}`, param.value, emit)
+    )
+      return;
     if (param.value === undefined || !isSecretName(param.name) || !isLiteral(param.value)) return;
     emit(
       entry,
@@ -982,6 +1021,8 @@ function checkSecrets(monitor: MonitorEntry, emit: Emit): void {
   checkHeaders(monitor, ['spec', 'http', 'headers'], spec.http.headers, emit);
   checkHeaders(monitor, ['spec', 'http', 'proxy', 'headers'], spec.http.proxy?.headers, emit);
   for (const [name, value] of Object.entries(spec.http.body?.form ?? {})) {
+    if (checkUrlPassword(monitor, ['spec', 'http', 'body', 'form', name], `form field ${name}`, value, emit))
+      continue;
     if (!isSecretName(name) || !isLiteral(value)) continue;
     emit(
       monitor,

@@ -131,6 +131,10 @@ test('a password in a URL is never echoed, whichever check reports the URL', () 
     monitor(`  schedule: "${url}"\n  icmp:\n    host: a`),
     monitor(`  http:\n    url: https://x.example.com\n    method: "${url}"`),
     monitor('  http:\n    url: "https://admin:hunter2@[::1]:99999/"'),
+    monitor(`  params:\n    - name: base\n      value: ${url}\n  http:\n    url: \${base}/health`),
+    monitor(
+      `  http:\n    url: https://x.example.com\n    headers:\n      - name: Referer\n        value: ${url}`,
+    ),
     `apiVersion: synthctl.dev/v1alpha1\nkind: SyntheticsProject\nmetadata:\n  name: p\n  namespace: n\nspec:\n  projectId: p\n  kibana:\n    url: "ftp://admin:hunter2@kibana"\n`,
   ];
   for (const text of texts) {
