@@ -97,11 +97,18 @@ export class SupervisedInformer<T extends KubernetesObject> {
     return object === undefined ? undefined : structuredClone(object);
   }
 
-  /** Deep copies of the cached objects, optionally of one namespace. */
-  list(namespace?: string): T[] {
+  /**
+   * Deep copies of the cached objects, optionally of one namespace and only those `filter`
+   * accepts. The filter sees the cached object itself (it must not change it): copying only
+   * what it keeps spares a project reconcile the copy of every other monitor of its namespace.
+   */
+  list(namespace?: string, filter?: (object: T) => boolean): T[] {
     const out: T[] = [];
     for (const object of this.#cache.values())
-      if (namespace === undefined || object.metadata?.namespace === namespace)
+      if (
+        (namespace === undefined || object.metadata?.namespace === namespace) &&
+        (filter === undefined || filter(object))
+      )
         out.push(structuredClone(object));
     return out;
   }

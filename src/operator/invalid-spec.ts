@@ -20,12 +20,33 @@ const NEEDS_FILES = new Set([
   'browser.journey-empty',
 ]);
 
-/** Checks monitors as `synthctl validate` would, without files. Create once, reuse. */
+/** Results kept at most; past that the memo starts over (a memo, not a store). */
+const MAX_REMEMBERED = 50_000;
+
+/**
+ * Checks monitors as `synthctl validate` would, without files. Create once, reuse (building it
+ * compiles the schemas). Results are remembered per object identity, generation, labels and
+ * annotations — what the checks read that can change: every project reconcile checks all its
+ * monitors, and re-validating 250 unchanged specs per spec change was most of a reconcile.
+ */
 export class MonitorSpecChecker {
   readonly #validator = new ResourceValidator();
+  readonly #memo = new Map<string, Diagnostic[]>();
 
   /** The errors of one monitor object (warnings and notices are not reasons to refuse it). */
   check(object: KubeObject): Diagnostic[] {
+    const { uid, generation, labels, annotations } = object.metadata;
+    if (uid === undefined || generation === undefined) return this.#check(object);
+    const key = `${uid}\u0000${String(generation)}\u0000${JSON.stringify(labels ?? {})}\u0000${JSON.stringify(annotations ?? {})}`;
+    const known = this.#memo.get(key);
+    if (known !== undefined) return known;
+    const diagnostics = this.#check(object);
+    if (this.#memo.size >= MAX_REMEMBERED) this.#memo.clear();
+    this.#memo.set(key, diagnostics);
+    return diagnostics;
+  }
+
+  #check(object: KubeObject): Diagnostic[] {
     const name = object.metadata.name;
     const namespace = object.metadata.namespace;
     const id = `SyntheticMonitor/${namespace === undefined ? '' : `${namespace}/`}${name}`;

@@ -12,7 +12,7 @@ import type { Registry } from 'prom-client';
 import type { KibanaClientOptions } from '../kibana/client.js';
 import type { ReconcileContext, ReconcileResult, Reconciler } from './controller.js';
 import type { InformerEvent } from './informer.js';
-import { InvalidSpecGuard } from './invalid-spec.js';
+import { InvalidSpecGuard, MonitorSpecChecker } from './invalid-spec.js';
 import { KibanaRequestMetrics } from './kibana-metrics.js';
 import { secretInformer } from './kube-secrets.js';
 import { FINALIZER, MONITORS, type KubeObject } from './kube-client.js';
@@ -21,7 +21,7 @@ import {
   hasFinalizer,
   isDeleting,
   objectKeyOf,
-  owningProjects,
+  ownsMonitor,
   ProjectReconciler,
   type ProjectReconcilerOptions,
 } from './project-reconciler.js';
@@ -31,9 +31,13 @@ export class MonitorReconciler implements Reconciler {
   readonly #deps: OperatorDeps;
   readonly #guard: InvalidSpecGuard;
 
-  constructor(deps: OperatorDeps, options: { now?: () => number } = {}) {
+  constructor(deps: OperatorDeps, options: { now?: () => number; checker?: MonitorSpecChecker } = {}) {
     this.#deps = deps;
-    this.#guard = new InvalidSpecGuard({ client: deps.client, now: options.now ?? (() => deps.clock.now()) });
+    this.#guard = new InvalidSpecGuard({
+      client: deps.client,
+      now: options.now ?? (() => deps.clock.now()),
+      ...(options.checker === undefined ? {} : { checker: options.checker }),
+    });
   }
 
   async reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -42,7 +46,7 @@ export class MonitorReconciler implements Reconciler {
     // An owned monitor is its project's: the monitor informer's handler below already queued
     // the project for this change (and a new leader or a resync queues every project). Queueing
     // it again from here would often land while that reconcile runs and cost a second one.
-    if (owningProjects(monitor, this.#deps.projects.list(monitor.metadata.namespace)).length > 0)
+    if (this.#deps.projects.list(monitor.metadata.namespace, (p) => ownsMonitor(p, monitor)).length > 0)
       return undefined;
     if (isDeleting(monitor)) {
       if (hasFinalizer(monitor))
@@ -57,12 +61,13 @@ export class MonitorReconciler implements Reconciler {
 /** Queues the projects that select a monitor before or after a change. */
 export function projectsOfMonitorEvent(
   event: InformerEvent<KubeObject>,
-  projects: (namespace: string | undefined) => KubeObject[],
+  projects: (namespace: string | undefined, filter: (project: KubeObject) => boolean) => KubeObject[],
 ): string[] {
   const keys = new Set<string>();
   for (const monitor of [event.object, event.old]) {
     if (monitor === undefined) continue;
-    for (const p of owningProjects(monitor, projects(monitor.metadata.namespace))) keys.add(objectKeyOf(p));
+    for (const p of projects(monitor.metadata.namespace, (project) => ownsMonitor(project, monitor)))
+      keys.add(objectKeyOf(p));
   }
   return [...keys];
 }
@@ -95,7 +100,9 @@ export function createReconcilers(
           metrics?.onRequest(event);
           userOnRequest?.(event);
         };
+  const checker = new MonitorSpecChecker();
   const projects = new ProjectReconciler({
+    checker,
     client: deps.client,
     projects: deps.projects,
     monitors: deps.monitors,
@@ -114,7 +121,7 @@ export function createReconcilers(
   });
   deps.monitors.onEvent((event) => {
     if (!isRelevantChange(event)) return;
-    for (const key of projectsOfMonitorEvent(event, (ns) => deps.projects.list(ns)))
+    for (const key of projectsOfMonitorEvent(event, (ns, filter) => deps.projects.list(ns, filter)))
       deps.projectQueue.add(key);
   });
   const informers = [];
@@ -132,7 +139,7 @@ export function createReconcilers(
     });
     informers.push(secrets);
   }
-  return { monitors: new MonitorReconciler(deps), projects, informers };
+  return { monitors: new MonitorReconciler(deps, { checker }), projects, informers };
 }
 
 function sameData(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {

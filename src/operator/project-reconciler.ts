@@ -26,7 +26,7 @@ import { journeyId, monitorType, selectMonitors } from '../model/defaults.js';
 import { tryParseDuration } from '../model/duration.js';
 import type { Condition, SyntheticMonitor, SyntheticsProject } from '../model/schema.js';
 import type { ReconcileContext, ReconcileResult, Reconciler } from './controller.js';
-import { InvalidSpecGuard } from './invalid-spec.js';
+import { InvalidSpecGuard, MonitorSpecChecker } from './invalid-spec.js';
 import {
   FINALIZER,
   KubeApiError,
@@ -45,7 +45,8 @@ export const DEFAULT_DRIFT_CHECK_MS = 5 * 60 * 1000;
 /** A read-only view of the informer caches the reconciler needs. */
 export interface ObjectCacheView {
   get(key: string): KubeObject | undefined;
-  list(namespace?: string): KubeObject[];
+  /** Copies of the objects (of `namespace`) that `filter`, given the cached object, accepts. */
+  list(namespace?: string, filter?: (object: KubeObject) => boolean): KubeObject[];
 }
 
 /** Options of {@link ProjectReconciler}. */
@@ -65,6 +66,8 @@ export interface ProjectReconcilerOptions {
   readonly onDrifted?: (namespace: string | undefined, project: string, count: number | undefined) => void;
   /** Upper bound of monitor Events per reconcile (the rest are summed up on the project). */
   readonly maxMonitorEvents?: number;
+  /** The spec checker, shared with the monitor reconciler (one schema compile, one memo). */
+  readonly checker?: MonitorSpecChecker;
 }
 
 /** A configuration problem that only a change can fix: reported in status, not retried hot. */
@@ -108,15 +111,19 @@ const hasFinalizer = (o: KubeObject): boolean => (o.metadata.finalizers ?? []).i
 const keyOf = (o: KubeObject): string =>
   o.metadata.namespace === undefined ? o.metadata.name : `${o.metadata.namespace}/${o.metadata.name}`;
 
+/** True when `project` is live (not deleting) and selects `monitor`. */
+export function ownsMonitor(project: KubeObject, monitor: KubeObject): boolean {
+  return (
+    !isDeleting(project) &&
+    project.metadata.namespace === monitor.metadata.namespace &&
+    selectMonitors(asModel<SyntheticsProject>(project, 'SyntheticsProject'), [{ metadata: monitor.metadata }])
+      .length === 1
+  );
+}
+
 /** The live (not deleting) projects that select `monitor`. */
 export function owningProjects(monitor: KubeObject, projects: readonly KubeObject[]): KubeObject[] {
-  const model = asModel<SyntheticMonitor>(monitor, 'SyntheticMonitor');
-  return projects.filter(
-    (p) =>
-      !isDeleting(p) &&
-      p.metadata.namespace === monitor.metadata.namespace &&
-      selectMonitors(asModel<SyntheticsProject>(p, 'SyntheticsProject'), [model]).length === 1,
-  );
+  return projects.filter((p) => ownsMonitor(p, monitor));
 }
 
 /** Reconciles SyntheticsProjects into Kibana. */
@@ -133,7 +140,11 @@ export class ProjectReconciler implements Reconciler {
   constructor(options: ProjectReconcilerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#guard = new InvalidSpecGuard({ client: options.client, now: this.#now });
+    this.#guard = new InvalidSpecGuard({
+      client: options.client,
+      now: this.#now,
+      ...(options.checker === undefined ? {} : { checker: options.checker }),
+    });
   }
 
   /** The projects whose last reconcile read the Secret `namespace/name`. */
@@ -280,10 +291,10 @@ export class ProjectReconciler implements Reconciler {
     const { signal, logger } = context;
     const { client } = this.#o;
     const namespace = project.metadata.namespace;
-    const selected = selectMonitors(
-      model,
-      this.#o.monitors.list(namespace).map((object) => ({ object, metadata: object.metadata })),
-    ).map((s) => s.object);
+    const selected = this.#o.monitors.list(
+      namespace,
+      (object) => selectMonitors(model, [{ metadata: object.metadata }]).length === 1,
+    );
     const live: KubeObject[] = [];
     const deleting: KubeObject[] = [];
     const invalid: KubeObject[] = [];
