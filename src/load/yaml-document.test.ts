@@ -105,3 +105,27 @@ test('plain scalars mean what they mean to kubectl (go-yaml v2, YAML 1.1)', () =
   assert.deepEqual(doc!.diagnostics, []);
   assert.equal(doc!.hasErrors, false);
 });
+
+test('a document above 2 MiB is refused unparsed; the documents around it keep their lines', () => {
+  const small = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+  const huge = `kind: Huge\nitems: [${new Array(1_100_000).fill('a').join(',')}]\n`;
+  const docs = parseYamlDocuments(`${small('before')}---\n${huge}---\n${small('after')}`, 'big.yaml');
+  const tooLarge = docs.flatMap((d) => d.diagnostics).filter((d) => d.code === 'yaml.too-large');
+  assert.deepEqual(
+    tooLarge.map((d) => [d.line, d.column]),
+    [[5, 1]],
+  );
+  assert.match(
+    tooLarge[0]!.message,
+    /this YAML document is \d+ characters; synthctl reads documents of at most 2097152/,
+  );
+  const values = docs.map((d) => d.value).filter((v) => v !== null && v !== undefined);
+  assert.deepEqual(
+    values.map((v) => (v as { metadata: { name: string } }).metadata.name),
+    ['before', 'after'],
+  );
+  const after = docs.find(
+    (d) => (d.value as { metadata?: { name?: string } } | null)?.metadata?.name === 'after',
+  );
+  assert.deepEqual(after!.positions.locate(['metadata', 'name']), { line: 12, column: 9 });
+});

@@ -4,7 +4,8 @@
  */
 import {
   LineCounter,
-  parseAllDocuments,
+  Composer,
+  Parser,
   isAlias,
   isMap,
   isPair,
@@ -179,10 +180,15 @@ export function parseWithYaml(text: string, file: string): YamlDocument[] {
       ),
     ];
   }
-  let documents: Document.Parsed[];
+  // A document too big for the API server is not parsed at all: its nodes could take
+  // gigabytes. Its text is blanked (line breaks kept, so later documents keep their lines).
+  const { text: source, oversized } =
+    text.length > MAX_DOCUMENT_CHARS ? blankOversizedDocuments(text) : { text, oversized: [] };
+  const out: YamlDocument[] = [];
   try {
-    const parsed = parseAllDocuments(text, {
-      lineCounter,
+    // Document by document, as the composer yields them: a long stream is never held whole.
+    const parser = new Parser(lineCounter.addNewLine);
+    const composer = new Composer({
       prettyErrors: false,
       // Plain scalars mean what they mean to kubectl (go-yaml v2): `yes` is true, `010` is 8.
       customTags: goYamlScalars,
@@ -191,15 +197,54 @@ export function parseWithYaml(text: string, file: string): YamlDocument[] {
       // Kubernetes reads YAML with go-yaml, which honours `<<` merge keys.
       merge: true,
     });
-    documents = Array.isArray(parsed) ? parsed : [];
+    let index = 0;
+    for (const doc of composer.compose(parser.parse(source)))
+      out.push(convertDocument(doc, index++, file, at));
   } catch (error) {
     return [failedDocument(file, at(0), `YAML could not be parsed: ${errorMessage(error)}`)];
   }
-  const out: YamlDocument[] = [];
-  documents.forEach((doc, index) => {
-    out.push(convertDocument(doc, index, file, at));
-  });
+  // The blanked documents parsed as empty ones; each is reported where it started.
+  for (const big of oversized)
+    out.push(
+      failedDocument(
+        file,
+        textPosition(text, big.offset),
+        `this YAML document is ${big.size} characters; synthctl reads documents of at most ${MAX_DOCUMENT_CHARS} (2 MiB), and the API server stores at most 1.5 MiB per object`,
+        'yaml.too-large',
+        'split it into several resources, or move large journeys into files',
+      ),
+    );
   return out;
+}
+
+// Twice what the API server would store as JSON leaves room for YAML's indentation and
+// comments; beyond it a document is refused before it is parsed.
+const MAX_DOCUMENT_CHARS = 2 * 1024 * 1024;
+// A line that starts or ends a document (`---`, `...`) at the left margin.
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+
+/** `text` with every document above MAX_DOCUMENT_CHARS reduced to its line breaks. */
+function blankOversizedDocuments(text: string): {
+  text: string;
+  oversized: { offset: number; size: number }[];
+} {
+  const starts = [0];
+  for (const match of text.matchAll(DOCUMENT_MARKER)) if (match.index !== 0) starts.push(match.index);
+  starts.push(text.length);
+  const oversized: { offset: number; size: number }[] = [];
+  let out = '';
+  for (let i = 0; i + 1 < starts.length; i++) {
+    const piece = text.slice(starts[i], starts[i + 1]);
+    if (piece.length <= MAX_DOCUMENT_CHARS) {
+      out += piece;
+      continue;
+    }
+    // The marker line stays, so what follows is still a separate document.
+    const marker = /^(?:---|\.\.\.)/.exec(piece)?.[0] ?? '';
+    oversized.push({ offset: starts[i]!, size: piece.length });
+    out += marker + piece.slice(marker.length).replace(/[^\n]/g, '');
+  }
+  return { text: out, oversized };
 }
 
 /**
