@@ -190,6 +190,8 @@ export function parseWithYaml(text: string, file: string): YamlDocument[] {
     const parser = new Parser(lineCounter.addNewLine);
     const composer = new Composer({
       prettyErrors: false,
+      // Problems are diagnostics, never lines on stderr (e.g. "Keys with collection values").
+      logLevel: 'error',
       // Plain scalars mean what they mean to kubectl (go-yaml v2): `yes` is true, `010` is 8.
       customTags: goYamlScalars,
       // Duplicates are reported by the walk below, with their field path.
@@ -348,7 +350,9 @@ function convertDocument(
   }
 
   let value: unknown;
-  let converted = !walkFailed;
+  // A document with errors is not used: converting it could only add noise about the same
+  // problem (a bad merge source, an unresolved alias).
+  let converted = !walkFailed && !diagnostics.some((d) => d.severity === 'error');
   if (converted) {
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -443,8 +447,21 @@ function walk(
     for (const pair of node.items) {
       const keyNode = pair.key as YamlNode | null;
       // Merge keys (`<<: *base`) contribute fields without naming one.
-      if (isScalar(keyNode) && keyNode.value === '<<') continue;
-      if (keyNode !== null && !isScalar(keyNode)) continue;
+      if (isScalar(keyNode) && (keyNode.value === '<<' || typeof keyNode.value === 'symbol')) {
+        checkMergeSource(context, pair.value as YamlNode | null, path, keyNode.range?.[0] ?? offset);
+        continue;
+      }
+      if (keyNode !== null && !isScalar(keyNode)) {
+        // JSON has string keys only; sigs.k8s.io/yaml refuses a sequence or mapping as a key.
+        error(
+          at(keyNode.range?.[0] ?? offset),
+          path,
+          'yaml.key',
+          `a mapping key must be a scalar, found a ${isSeq(keyNode) ? 'sequence' : 'mapping'}; kubectl cannot turn it into JSON`,
+          'write the key as a plain string',
+        );
+        continue;
+      }
       const name = keyNode === null ? '' : String(keyNode.value);
       const keyOffset = keyNode === null ? offset : (keyNode.range?.[0] ?? 0);
       const first = seen.get(name);
@@ -463,6 +480,25 @@ function walk(
       path.pop();
     }
   }
+}
+
+/** `<<` takes a mapping, an alias to one, or a sequence of those (go-yaml and the yaml package agree). */
+function checkMergeSource(
+  context: WalkContext,
+  value: YamlNode | null,
+  path: PathSegments,
+  keyOffset: number,
+): void {
+  const isSource = (node: unknown): boolean =>
+    isMap(node) || (isAlias(node) && isMap(node.resolve(context.doc)));
+  if (isSource(value) || (isSeq(value) && value.items.every(isSource))) return;
+  context.error(
+    context.at(value?.range?.[0] ?? keyOffset),
+    path,
+    'yaml.merge',
+    'a merge key (<<) takes a mapping, an alias to a mapping, or a list of them',
+    'write <<: *anchor, where &anchor marks a mapping',
+  );
 }
 
 function syntaxHint(code: string): string | undefined {

@@ -43,11 +43,25 @@ export function formatPath(segments: readonly (string | number)[]): string {
  */
 export function apiServerPath(segments: readonly (string | number)[]): string {
   let out = '';
-  for (const segment of segments) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? segment : `.${segment}`;
+  for (const raw of segments) {
+    if (typeof raw === 'number') {
+      out += `[${raw}]`;
+      continue;
+    }
+    // A key no schema has is shown in part: a message stays one readable line.
+    const segment = raw.length > 64 ? `${raw.slice(0, 61)}...` : raw;
+    out += out === '' ? segment : `.${segment}`;
   }
   return out;
+}
+
+// Characters that reorder or hide text on a terminal ("Trojan Source"): bidirectional
+// controls, zero-width characters and the byte order mark.
+const INVISIBLE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/gu;
+
+/** `text` with invisible and bidirectional control characters written as `\uXXXX` escapes. */
+export function showInvisible(text: string): string {
+  return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
 }
 
 /** True when any diagnostic is an error (warnings and notices do not fail validation). */

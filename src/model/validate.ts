@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { checkInlineJourneys, checkSemantics, type JourneySyntaxResults } from './semantic.js';
 import type { Resource } from './schema.js';
-import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { showInvisible, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { ResourceValidator } from './resource-validator.js';
 
 /** Options of {@link validatePaths} and {@link validateText}. */
@@ -134,10 +134,19 @@ export function validateLoaded(
   return {
     resources: loaded.resources,
     accepted,
-    diagnostics: sortDiagnostics(diagnostics),
+    // A value quoted in a message must not reorder or hide the text around it on a terminal.
+    diagnostics: sortDiagnostics(diagnostics.map(visible)),
     sources: loaded.sources,
     files: loaded.files,
   };
+}
+
+function visible(d: Diagnostic): Diagnostic {
+  const message = showInvisible(d.message);
+  const hint = d.hint === undefined ? undefined : showInvisible(d.hint);
+  return message === d.message && hint === d.hint
+    ? d
+    : { ...d, message, ...(hint === undefined ? {} : { hint }) };
 }
 
 function readTextFile(path: string): string | undefined {
