@@ -21,7 +21,7 @@
  * no-op push, and a one-monitor change pushed by its project's push (latency measured alike).
  *
  *   npx tsx bench/operator.bench.ts [--monitors 5000] [--projects 20] [--changes 200]
- *     [--pace-ms 100] [--runs 3] [--workers 2] [--json bench/out/operator.json] [--no-push]
+ *     [--pace-ms 100] [--runs 3] [--workers 2] [--params-every 10] [--json bench/out/operator.json] [--no-push]
  *     [--operator-node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof"]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -48,6 +48,8 @@ const CHANGES = numberFlag('changes', 200);
 const PACE_MS = numberFlag('pace-ms', 100);
 const RUNS = numberFlag('runs', 3);
 const WORKERS = numberFlag('workers', 2);
+/** Every n-th monitor has a secret param; `--params-every 0` for none. */
+const PARAMS_EVERY = process.argv.includes('--params-every') ? Number(stringFlag('params-every')) : 10;
 const JSON_OUT = stringFlag('json');
 const WITH_PUSH = !process.argv.includes('--no-push');
 /** Node flags for the operator process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
@@ -224,6 +226,13 @@ async function startOperator(kubeconfig: string): Promise<OperatorProcess> {
 function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'));
   return Number(m?.[1] ?? 0);
+}
+
+/** A gauge or counter without labels from the operator's /metrics. */
+async function metricValue(metricsUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return Number(m?.[1] ?? Number.NaN);
 }
 
 /** controller_runtime_reconcile_total summed per controller. */
@@ -425,6 +434,11 @@ interface OperatorSample {
   quietKibanaRequests: number;
   quietApiWrites: number;
   steadyRssMb: number;
+  /** V8 heap in use and external memory after sync (the operator's prom-client gauges). */
+  heapUsedMb: number;
+  externalMb: number;
+  /** CPU of this process (fake API server and fake Kibana) during the cold start. */
+  coldFakesCpuS: number;
   peakRssMb: number;
   paced: ChangeResult;
   burst: ChangeResult;
@@ -451,6 +465,7 @@ async function operatorRun(run: number, fixture: Fixture): Promise<OperatorSampl
     kibana.clearRequests();
 
     // 1. Cold start.
+    const fakesCpu = process.cpuUsage();
     const spawned = performance.now();
     operator = await startOperator(kubeconfig);
     const op = operator;
@@ -470,6 +485,7 @@ async function operatorRun(run: number, fixture: Fixture): Promise<OperatorSampl
     );
     const doneAt = await Promise.race([synced, failed]);
     const cpu = procCpuSeconds(op.pid);
+    const fakes = process.cpuUsage(fakesCpu);
     const coldKibana = kibanaCounts(kibana);
     const coldApi = apiCounts(api);
     const coldReconciles = await reconcileTotals(op.metricsUrl);
@@ -479,6 +495,7 @@ async function operatorRun(run: number, fixture: Fixture): Promise<OperatorSampl
       kibanaCompleteMs: kibanaCompleteAt - spawned,
       projectsSyncedMs: projectsAt - spawned,
       coldCpuS: cpu.user + cpu.system,
+      coldFakesCpuS: (fakes.user + fakes.system) / 1e6,
       coldKibana,
       coldApi,
       coldReconciles,
@@ -501,8 +518,10 @@ async function operatorRun(run: number, fixture: Fixture): Promise<OperatorSampl
     sample.quietKibanaRequests = kibana.requests.length - kq;
     sample.quietApiWrites = apiCounts(api, aq).writes;
     sample.steadyRssMb = median(rss.slice(-10)) / 1024;
+    sample.heapUsedMb = (await metricValue(op.metricsUrl, 'nodejs_heap_size_used_bytes')) / 2 ** 20;
+    sample.externalMb = (await metricValue(op.metricsUrl, 'nodejs_external_memory_bytes')) / 2 ** 20;
     log(
-      `run ${String(run)}: quiet ${String(QUIET_MS / 1000)} s: ${String(sample.quietKibanaRequests)} Kibana requests, ${String(sample.quietApiWrites)} API writes; RSS ${sample.steadyRssMb.toFixed(1)} MB, peak ${(procStatusKb(op.pid, 'VmHWM') / 1024).toFixed(1)} MB`,
+      `run ${String(run)}: quiet ${String(QUIET_MS / 1000)} s: ${String(sample.quietKibanaRequests)} Kibana requests, ${String(sample.quietApiWrites)} API writes; RSS ${sample.steadyRssMb.toFixed(1)} MB (heap ${sample.heapUsedMb.toFixed(1)} MB, external ${sample.externalMb.toFixed(1)} MB), peak ${(procStatusKb(op.pid, 'VmHWM') / 1024).toFixed(1)} MB`,
     );
 
     // 3. Change latency, paced then burst.
@@ -575,7 +594,7 @@ async function pushRun(run: number, fixture: Fixture): Promise<PushSample> {
       const r = await dir.push({ url: kibana.url, apiKey: BENCH_API_KEY, id: p.name, timeoutMs: 600_000 });
       if (r.code !== 0)
         throw new Error(`push ${what} ${p.name} exited ${String(r.code)}:\n${r.stdout}\n${r.stderr}`);
-      const diff = parseDiff(r.stdout);
+      const diff = parseDiff(`${r.stdout}\n${r.stderr}`);
       if (what === 'first' && diff?.added !== p.monitors.length)
         throw new Error(
           `push ${p.name}: expected ${String(p.monitors.length)} added, got ${r.stdout.slice(-2000)}`,
@@ -650,7 +669,7 @@ async function main(): Promise<void> {
       stdio: 'inherit',
     },
   );
-  const fixture = buildFixture(MONITORS, PROJECTS);
+  const fixture = buildFixture(MONITORS, PROJECTS, PARAMS_EVERY);
   const kinds = { http: 0, tcp: 0, icmp: 0, withParams: 0 };
   for (const m of fixture.monitors) {
     kinds[m.kind]++;
@@ -693,7 +712,12 @@ async function main(): Promise<void> {
         pmed((s) => s.firstMs),
       ),
     ],
-    ['cold start CPU (operator process)', `${med((s) => s.coldCpuS).toFixed(2)} s`, '', ''],
+    [
+      'cold start CPU: operator process (fake API server + fake Kibana)',
+      `${med((s) => s.coldCpuS).toFixed(2)} s (${med((s) => s.coldFakesCpuS).toFixed(2)} s)`,
+      '',
+      '',
+    ],
     [
       'Kibana requests, cold start',
       `${String(med((s) => s.coldKibana.total))} (${String(med((s) => s.coldKibana.bulkUpdates))} bulk updates, ${String(med((s) => s.coldKibana.monitorsSent))} monitors sent)`,
@@ -727,7 +751,7 @@ async function main(): Promise<void> {
     ],
     [
       'resident memory, steady after sync / peak (VmHWM)',
-      `${med((s) => s.steadyRssMb).toFixed(0)} MB / ${med((s) => s.peakRssMb).toFixed(0)} MB`,
+      `${med((s) => s.steadyRssMb).toFixed(0)} MB / ${med((s) => s.peakRssMb).toFixed(0)} MB (V8 heap used ${med((s) => s.heapUsedMb).toFixed(0)} MB)`,
       '–',
       '',
     ],

@@ -1,8 +1,8 @@
 /**
  * The cluster of the operator benchmark and its `@elastic/synthetics push` twin: `projects`
  * SyntheticsProjects spread over a few namespaces, `monitors` SyntheticMonitors split evenly
- * between them (a mix of http, tcp and icmp; one in ten http monitors sends a header from a
- * Secret through a param), and for push the same monitors as lightweight projects
+ * between them (a mix of http, tcp and icmp; by default one monitor in ten, all http, sends a
+ * header from a Secret through a param), and for push the same monitors as lightweight projects
  * (`synthetics.config.ts` + `heartbeat.yml`), one directory per project.
  */
 import type { FakeKubeApiServer } from '../../test/fakes/kube-apiserver/index.js';
@@ -39,8 +39,11 @@ export interface Fixture {
   readonly monitors: readonly FixtureMonitor[];
 }
 
-/** Builds the fixture: `projects` projects over ceil(projects / 5) namespaces. */
-export function buildFixture(monitorCount: number, projectCount: number): Fixture {
+/**
+ * Builds the fixture: `projects` projects over ceil(projects / 5) namespaces; every
+ * `paramsEvery`-th monitor (http only; 0 for none) sends a header from a Secret.
+ */
+export function buildFixture(monitorCount: number, projectCount: number, paramsEvery = 10): Fixture {
   const namespaceCount = Math.max(1, Math.ceil(projectCount / 5));
   const namespaces = Array.from({ length: namespaceCount }, (_, i) => `team-${String(i + 1)}`);
   const projects: { namespace: string; name: string; monitors: FixtureMonitor[] }[] = [];
@@ -56,7 +59,10 @@ export function buildFixture(monitorCount: number, projectCount: number): Fixtur
     // 60 % http, 25 % tcp, 15 % icmp.
     const r = i % 20;
     const kind = r < 12 ? 'http' : r < 17 ? 'tcp' : 'icmp';
-    const token = kind === 'http' && i % 10 === 0 ? `token-${String(i % TOKENS)}` : undefined;
+    const token =
+      kind === 'http' && paramsEvery > 0 && i % paramsEvery === 0
+        ? `token-${String(Math.floor(i / paramsEvery) % TOKENS)}`
+        : undefined;
     const monitor: FixtureMonitor = {
       namespace: project.namespace,
       name: `${project.name}-${kind}-${String(i).padStart(5, '0')}`,
