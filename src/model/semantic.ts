@@ -8,6 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, isAbsolute } from 'node:path';
 import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { parse as parseCel } from '@bufbuild/cel';
 import { DOMParser } from '@xmldom/xmldom';
 import { transform, transformSync, type Loader, type Message, type TransformOptions } from 'esbuild';
@@ -738,6 +739,9 @@ function checkUrl(text: string, schemes: readonly string[]): UrlCheck {
     };
   }
   if (url.hostname === '') return { problem: `"${shown}" has no host`, code: SEMANTIC_CODES.url };
+  // WHATWG URL takes port 0; no check can connect to it.
+  if (url.port === '0')
+    return { problem: `"${shown}" has port 0; a port is 1 to 65535`, code: SEMANTIC_CODES.url };
   const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/iu.exec(text)?.[1];
   if (userinfo !== undefined) {
     const [user, password] = splitOnce(userinfo, ':');
@@ -769,8 +773,13 @@ const HOSTNAME = new RegExp(`^(?=.{1,253}$)${HOST_LABEL}(?:\\.${HOST_LABEL})*\\.
 /** Why `host` is not a host name or IP address, or undefined when it is one. */
 function hostProblem(host: string): string | undefined {
   if (isIP(host) !== 0) return undefined;
+  if (host === '') return 'has no host name before the port';
   if (/^[\d.]+$/u.test(host)) return `${host} is not a valid IPv4 address`;
   if (HOSTNAME.test(host)) return undefined;
+  // An internationalised name: Heartbeat's Go resolver takes the ASCII (punycode) form only.
+  const ascii = /[\u0080-\uffff]/u.test(host) ? domainToASCII(host) : '';
+  if (ascii !== '' && HOSTNAME.test(ascii))
+    return `${host} is an internationalised domain name; write its ASCII form ${ascii}, which the checks resolve`;
   return `${host} is not a valid host name (letters, digits, - and . only) or IP address`;
 }
 
@@ -780,6 +789,10 @@ function hostPortProblem(value: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//iu.test(value)) {
     return `"${value}" has a scheme; write host:port (for TLS, set tcp.tls)`;
   }
+  // `user:password@host:port` is no TCP endpoint, and the password is not repeated.
+  if (value.includes('@'))
+    return `"***@${value.slice(value.lastIndexOf('@') + 1)}" has credentials before the host; a TCP endpoint is host:port only`;
+  if (/^\[[^\]]*\]$/u.test(value)) return `"${value}" has no port; write ${value}:port`;
   let host: string;
   let port: string;
   const bracketed = /^\[([^\]]*)\]:(.*)$/u.exec(value);
@@ -842,7 +855,8 @@ function checkTargets(monitor: MonitorEntry, emit: Emit): void {
         monitor,
         ['spec', 'tcp', 'host'],
         'error',
-        SEMANTIC_CODES.host,
+        // A secret code has the value masked wherever the source line is shown.
+        spec.tcp.host.includes('@') ? SEMANTIC_CODES.secretUrl : SEMANTIC_CODES.host,
         `tcp.host ${problem}`,
         'e.g. db.internal:5432 or [2001:db8::1]:443',
       );
