@@ -15,21 +15,63 @@ export interface Ran {
   stderr: string;
 }
 
-/** Runs a command to completion (killed after `timeoutMs`); never throws on a non-zero exit. */
+/** Process groups of the commands still running, killed when this test process is stopped. */
+const running = new Set<number>();
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+let stopHandlersInstalled = false;
+/**
+ * The test runner stops a file that outlives --test-timeout with SIGTERM; without this, a build
+ * (bash, buildah) or a podman client would outlive the test process.
+ */
+function installStopHandlers(): void {
+  if (stopHandlersInstalled) return;
+  stopHandlersInstalled = true;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      for (const pid of running) killGroup(pid, 'SIGTERM');
+      process.exit(128 + (signal === 'SIGTERM' ? 15 : 2));
+    });
+  }
+  process.once('exit', () => {
+    for (const pid of running) killGroup(pid, 'SIGKILL');
+  });
+}
+
+/**
+ * Runs a command to completion in its own process group (all of it killed after `timeoutMs` or
+ * when the test process is stopped); never throws on a non-zero exit.
+ */
 export function runCommand(cmd: string, args: readonly string[], timeoutMs: number): Promise<Ran> {
+  installStopHandlers();
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
+    const timer = setTimeout(() => {
+      if (pid !== undefined) killGroup(pid, 'SIGKILL');
+    }, timeoutMs);
+    const done = (): void => {
       clearTimeout(timer);
+      if (pid !== undefined) running.delete(pid);
+    };
+    child.on('error', (err) => {
+      done();
       reject(err);
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
+      done();
       resolve({ code, stdout, stderr });
     });
   });
