@@ -39,8 +39,10 @@ ENV npm_config_nodedir=/usr/local \
 # TLS-inspecting proxy (scripts/build-image.sh passes $NODE_EXTRA_CA_CERTS); it never reaches a layer.
 COPY package.json package-lock.json ./
 RUN --mount=type=secret,id=build_ca \
+    set -eu; \
     if [ -s /run/secrets/build_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/build_ca; fi; \
-    npm ci --ignore-scripts && npm rebuild better-sqlite3 esbuild; \
+    npm ci --ignore-scripts; \
+    npm rebuild better-sqlite3 esbuild; \
     mkdir -p /meta; \
     node -p "require('./node_modules/playwright-core/browsers.json').browsers.find((b) => b.name === 'ffmpeg').revision" \
       > /meta/ffmpeg-revision
