@@ -12,6 +12,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { SyntheticMonitor } from '../model/schema.js';
+import { redactUrlUserinfo } from '../model/secret-path.js';
 import { validateText } from '../model/validate.js';
 import { importElasticProject, renderImportedStream } from './import-elastic.js';
 
@@ -117,17 +119,17 @@ const HOSTILE_SECTION = DOC.slice(DOC.indexOf('## Hostile lightweight YAML'));
 async function oracleVerdict(
   create: CreateLightweightMonitors,
   dir: string,
-): Promise<{ accepts: boolean; count: number; reason: string }> {
+): Promise<{ accepts: boolean; count: number; reason: string; monitors: Record<string, unknown>[] }> {
   const warn = console.warn;
   const log = console.log;
   console.warn = () => undefined; // push warns about schedule snapping and encodings
   console.log = () => undefined;
   try {
     const monitors = await create(dir, { grepOpts: {}, kibanaVersion: '9.1.0', params: {} });
-    return { accepts: true, count: monitors.length, reason: '' };
+    return { accepts: true, count: monitors.length, reason: '', monitors: monitors.map((m) => m.config) };
   } catch (error) {
     // eslint-disable-next-line no-control-regex
-    return { accepts: false, count: 0, reason: String(error).replace(/\u001b\[[0-9;]*m/g, '') };
+    return { accepts: false, count: 0, reason: String(error).replace(/\u001b\[[0-9;]*m/g, ''), monitors: [] };
   } finally {
     console.warn = warn;
     console.log = log;
@@ -175,8 +177,24 @@ for (const c of CASES) {
       }
       assert.equal(oursAccepts, theirs.accepts, `${c.name}: ${verdicts}`);
       if (theirs.accepts) {
-        const monitors = imported.resources.filter((r) => r.resource.kind === 'SyntheticMonitor');
+        const monitors = imported.resources
+          .map((r) => r.resource)
+          .filter((r): r is SyntheticMonitor => r.kind === 'SyntheticMonitor');
         assert.equal(monitors.length, theirs.count, `${c.name}: monitor count; ${verdicts}`);
+        // What push would send for each monitor: the same id, name and target.
+        for (const push of theirs.monitors) {
+          const ours = monitors.find((m) => m.spec.id === String(push.id));
+          assert.ok(ours !== undefined, `${c.name}: monitor ${String(push.id)} imported`);
+          assert.equal(ours.spec.name, push.name, `${c.name}: name`);
+          const target = [push.urls ?? push.hosts].flat()[0];
+          // The password of a URL becomes a Secret reference: the rest of the URL is the same.
+          const shown = typeof target === 'string' ? redactUrlUserinfo(target).replace('***@', '') : target;
+          assert.equal(
+            ours.spec.http?.url ?? ours.spec.tcp?.host ?? ours.spec.icmp?.host,
+            shown,
+            `${c.name}: target`,
+          );
+        }
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -2553,9 +2553,10 @@ function stripUserinfo(target: string): { url: string; userinfo?: { username: st
   }
   if (parsed.username === '' && parsed.password === '') return { url: target };
   const username = decodeURIComponent(parsed.username);
-  parsed.username = '';
-  parsed.password = '';
-  return { url: parsed.toString(), userinfo: { username } };
+  // The user info is cut out of the text as written: re-serialising would also normalise the
+  // rest (`https://host` → `https://host/`), and push sends the rest as written.
+  const url = target.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/u, '$1');
+  return { url, userinfo: { username } };
 }
 
 /** Go's regexp.QuoteMeta set: a pattern with none of these matches itself as plain text. */
