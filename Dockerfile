@@ -75,17 +75,26 @@ RUN set -eux; \
 # The operating system layers of both variants, before any application layer: a source change
 # rebuilds only the last layers, never the apt-get steps (Chromium is ~700 MB).
 FROM ${RUNTIME_IMAGE} AS os
-# fping for ICMP (the runner prefers it to ping). Debian's postinst sets cap_net_raw+ep, or makes
-# it setuid root when setcap fails: set the capability explicitly, refuse setuid, and fail the
-# build if the capability did not stick. No other setuid/setgid file stays (su, mount, passwd):
-# nothing in the image can gain a privilege but fping, and only NET_RAW. tini forwards signals
-# and reaps orphaned grandchildren (browser processes), which Node as PID 1 does not.
+# ICMP, two ways (src/checks/pinger.ts picks at start):
+# - iputils ping WITHOUT any capability: it opens an unprivileged ICMP datagram socket, which
+#   the kernel allows when the pod sets the safe sysctl net.ipv4.ping_group_range to cover the
+#   user's group. The default deployment does this and keeps the restricted Pod Security
+#   profile in full. Its file capability is removed: with capabilities dropped (restricted),
+#   exec of a file-capability binary fails with EPERM.
+# - fping with cap_net_raw+ep, for pods that add NET_RAW and allow privilege escalation (a
+#   file capability does not apply under no_new_privs). Debian's postinst sets it, or makes fping
+#   setuid root when setcap fails: set it explicitly, refuse setuid, fail if it did not stick.
+# No other setuid/setgid file stays (su, mount, passwd): nothing in the image can gain a
+# privilege but fping, and only NET_RAW. tini forwards signals and reaps orphaned grandchildren
+# (browser processes), which Node as PID 1 does not.
 RUN set -eux; \
     apt-get update; \
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fping libcap2-bin tini; \
-    chmod u-s,g-s /usr/bin/fping; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fping iputils-ping libcap2-bin tini; \
+    chmod u-s,g-s /usr/bin/fping /usr/bin/ping; \
     setcap cap_net_raw+ep /usr/bin/fping; \
     getcap /usr/bin/fping | grep -q 'cap_net_raw=ep'; \
+    setcap -r /usr/bin/ping 2>/dev/null || true; \
+    test -z "$(getcap /usr/bin/ping)"; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/apt /var/log/dpkg.log; \
     groupadd --system --gid 65532 synthctl; \
