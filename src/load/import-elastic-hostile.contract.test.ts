@@ -103,6 +103,11 @@ const CASES: readonly HostileCase[] = [
   { name: 'emoji-name', text: monitor('', [['name: M1', 'name: "🚀 Ünïcode ☃"']]) },
   { name: 'duplicate-ids', text: monitor() + icmp('m1', 'M1b'), differs: true },
   { name: 'ids-differing-in-case', text: monitor() + icmp('M1', 'M1b') },
+  {
+    name: 'ids-colliding-when-normalised',
+    text: monitor('', [['id: m1', 'id: "a b"']]) + icmp('a-b', 'AB'),
+    differs: true,
+  },
   { name: 'schedule-zero', text: monitor('', [["'@every 5m'", "'@every 0s'"]]) },
   { name: 'schedule-malformed', text: monitor('', [["'@every 5m'", "'every 5 minutes'"]]) },
   { name: 'idn', text: monitor('', [['https://a.example.com', 'https://bücher.example/']]) },

@@ -497,6 +497,8 @@ class Importer {
   readonly #diag = new DiagnosticSink();
   readonly #resources: ImportedResource[] = [];
   readonly #ids = new Map<string, SourceLocation>();
+  /** The ids monitors get once invalid ones are renamed, with the id push would use. */
+  readonly #finalIds = new Map<string, { readonly id: string; readonly at: SourceLocation }>();
   readonly #names = new Set<string>();
   #settings: ProjectSettings = {
     configFile: undefined,
@@ -2284,11 +2286,30 @@ class Importer {
   }
 
   #setId(file: FileContext, spec: Record<string, Json>, id: string, position: Position, path: string): void {
-    if (ID_PATTERN.test(id) && id.length <= 253) {
+    const valid = ID_PATTERN.test(id) && id.length <= 253;
+    const final = valid ? id : resourceNameFor(id);
+    // Two ids push keeps apart (`a b`, `a-b`) may meet once one is renamed.
+    const other = this.#finalIds.get(final);
+    if (other !== undefined && other.id !== id) {
+      this.#diag.add(
+        'error',
+        'import.duplicate-id',
+        file.display,
+        position,
+        path,
+        `monitor id "${id}" ${valid ? 'is' : `becomes "${final}", which is`} also the id of monitor "${other.id}" (${other.at.file}:${other.at.line}:${other.at.column})${valid ? ' once renamed' : ''}; the two would be one monitor in Kibana`,
+        'Give one of them another id.',
+      );
+    } else
+      this.#finalIds.set(final, {
+        id,
+        at: { file: file.display, line: position.line, column: position.column },
+      });
+    if (valid) {
       spec.id = id;
       return;
     }
-    const replacement = resourceNameFor(id);
+    const replacement = final;
     spec.id = replacement;
     this.#diag.add(
       'warning',
