@@ -1,11 +1,19 @@
 /**
  * ICMP echo through the system's `fping` (preferred: one process, per-packet round trips) or
- * iputils `ping`. Both carry `cap_net_raw` as file capabilities, so they work as non-root
- * where the container keeps NET_RAW; unprivileged ICMP sockets are off on these machines
- * (`net.ipv4.ping_group_range = 1 0`, docs: reference/environment.md §9).
+ * iputils `ping`. Which one can work depends on the process, so `createSystemPinger` reads it
+ * from /proc at start:
+ * - fping (and Debian's ping) get NET_RAW from a file capability (`cap_net_raw+ep`). That
+ *   applies only when NET_RAW is in the bounding set and no_new_privs is off; in Kubernetes,
+ *   `capabilities.add: [NET_RAW]` with `allowPrivilegeEscalation: true` (capabilities(7),
+ *   "no_new_privs"; exec of such a file fails with EPERM when the bounding set lacks NET_RAW).
+ * - iputils ping opens an unprivileged ICMP datagram socket when the sysctl
+ *   `net.ipv4.ping_group_range` covers one of the process's groups (icmp(7)), with no capability
+ *   at all: the way to ping under the restricted Pod Security profile (a pod sysctl).
+ * On these machines the range is closed (`1 0`, docs: reference/environment.md §9) and tests
+ * run as root, so fping is used.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { CheckFailure, asError } from './errors.js';
 
@@ -49,12 +57,14 @@ export interface MultiPinger extends Pinger {
 const OUTPUT_LIMIT = 64 * 1024;
 const PERMISSION = /operation not permitted|must run as root|permission denied|cap_net_raw/i;
 
+/** What to change so that ICMP works, for the messages of every permission failure. */
+const ICMP_FIX =
+  'either let the pod use unprivileged ICMP sockets (pod securityContext.sysctls: net.ipv4.ping_group_range = "0 2147483647"; synthctl then uses ping without any capability) or add NET_RAW to the container\'s capabilities with allowPrivilegeEscalation: true (fping\'s file capability needs both)';
+
 function permissionFailure(binary: string, cause?: unknown): CheckFailure {
-  return new CheckFailure(
-    'config',
-    `operation not permitted: ${binary} needs CAP_NET_RAW (add it to the container's securityContext.capabilities)`,
-    { cause },
-  );
+  return new CheckFailure('config', `operation not permitted: ${binary} cannot send ICMP; ${ICMP_FIX}`, {
+    cause,
+  });
 }
 
 interface Exit {
@@ -337,11 +347,119 @@ export function findExecutable(name: string, path: string | undefined): string |
   return undefined;
 }
 
-/** The best pinger this machine has: fping, then ping, else one that explains what is missing. */
-export function createSystemPinger(path: string | undefined = process.env.PATH): Pinger {
-  const fping = findExecutable('fping', path);
-  if (fping !== undefined) return new BatchingPinger(new FpingPinger([fping]));
-  const ping = findExecutable('ping', path);
-  if (ping !== undefined) return new IputilsPinger([ping]);
-  return new MissingPinger();
+/** What decides whether fping or ping can send ICMP in this process (Linux /proc). */
+export interface IcmpPrivileges {
+  /** NET_RAW in the effective set (root, or an ambient capability): raw sockets work as they are. */
+  readonly effectiveNetRaw: boolean;
+  /** NET_RAW in the bounding set: a file capability can grant it. */
+  readonly boundingNetRaw: boolean;
+  /** no_new_privs (Kubernetes `allowPrivilegeEscalation: false`): file capabilities do not apply. */
+  readonly noNewPrivs: boolean;
+  /** `net.ipv4.ping_group_range`, inclusive; undefined where the file cannot be read. */
+  readonly pingGroupRange: readonly [number, number] | undefined;
+  /** The process's real, effective and supplementary group ids. */
+  readonly groups: readonly number[];
+}
+
+const CAP_NET_RAW = 13n;
+
+/** Reads {@link IcmpPrivileges} of this process; undefined off Linux (nothing to decide by). */
+export function readIcmpPrivileges(
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): IcmpPrivileges | undefined {
+  let status: string;
+  try {
+    status = read('/proc/self/status');
+  } catch {
+    return undefined;
+  }
+  const field = (name: string): string | undefined =>
+    new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status)?.[1];
+  const hasNetRaw = (hex: string | undefined): boolean =>
+    hex !== undefined && /^[0-9a-f]+$/i.test(hex) && ((BigInt(`0x${hex}`) >> CAP_NET_RAW) & 1n) === 1n;
+  let pingGroupRange: [number, number] | undefined;
+  try {
+    const [lo, hi] = read('/proc/sys/net/ipv4/ping_group_range').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(lo) && Number.isInteger(hi)) pingGroupRange = [lo!, hi!];
+  } catch {
+    pingGroupRange = undefined;
+  }
+  // Gid: real, effective, saved, filesystem; Groups: supplementary. The kernel checks the
+  // effective and supplementary groups against the range (ping_group_range, icmp(7)).
+  const groups = new Set<number>();
+  for (const name of ['Gid', 'Groups']) {
+    for (const id of (new RegExp(`^${name}:(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/)) {
+      if (/^\d+$/.test(id)) groups.add(Number(id));
+    }
+  }
+  return {
+    effectiveNetRaw: hasNetRaw(field('CapEff')),
+    boundingNetRaw: hasNetRaw(field('CapBnd')),
+    noNewPrivs: field('NoNewPrivs') === '1',
+    pingGroupRange,
+    groups: [...groups],
+  };
+}
+
+/** Why no pinger can work here; every check reports it as a config error. */
+export class UnavailablePinger implements Pinger {
+  readonly name = 'unavailable';
+  readonly reason: string;
+
+  constructor(reason: string) {
+    this.reason = reason;
+  }
+
+  ping(): Promise<PingResult> {
+    return Promise.reject(new CheckFailure('config', this.reason));
+  }
+}
+
+/** The executables `choosePinger` may use. */
+export interface PingExecutables {
+  readonly fping?: string | undefined;
+  readonly ping?: string | undefined;
+}
+
+/**
+ * Picks the pinger that can work under `privileges`: fping where its file capability applies
+ * (or the process has NET_RAW), else ping over unprivileged ICMP sockets where the group range
+ * allows them, else an explanation of what to change. Without privileges information (not
+ * Linux), fping then ping, as they come.
+ */
+export function choosePinger(found: PingExecutables, privileges: IcmpPrivileges | undefined): Pinger {
+  const fping = found.fping === undefined ? undefined : new BatchingPinger(new FpingPinger([found.fping]));
+  const ping = found.ping === undefined ? undefined : new IputilsPinger([found.ping]);
+  if (privileges === undefined) return fping ?? ping ?? new MissingPinger();
+  const rawWorks = privileges.effectiveNetRaw || (privileges.boundingNetRaw && !privileges.noNewPrivs);
+  const range = privileges.pingGroupRange;
+  const datagramWorks = range !== undefined && privileges.groups.some((g) => g >= range[0] && g <= range[1]);
+  if (rawWorks && fping !== undefined) return fping;
+  if (datagramWorks && ping !== undefined) return ping;
+  if (rawWorks && ping !== undefined) return ping;
+  if (fping === undefined && ping === undefined) return new MissingPinger();
+  const why: string[] = [];
+  why.push(
+    range === undefined
+      ? 'unprivileged ICMP sockets are unavailable (net.ipv4.ping_group_range cannot be read)'
+      : `unprivileged ICMP sockets are off for this process (net.ipv4.ping_group_range is "${String(range[0])} ${String(range[1])}", groups ${privileges.groups.join(', ') || 'none'})`,
+  );
+  if (datagramWorks) why.push('and iputils ping is not installed');
+  why.push(
+    !privileges.boundingNetRaw
+      ? "and NET_RAW is not among the container's capabilities"
+      : "and no_new_privs is set (allowPrivilegeEscalation: false), so fping's file capability cannot apply",
+  );
+  return new UnavailablePinger(`ICMP cannot work in this container: ${why.join(' ')}; ${ICMP_FIX}`);
+}
+
+/** The pinger this process can use: see {@link choosePinger}. */
+export function createSystemPinger(
+  path: string | undefined = process.env.PATH,
+  privileges: IcmpPrivileges | undefined = readIcmpPrivileges(),
+): Pinger {
+  return choosePinger(
+    { fping: findExecutable('fping', path), ping: findExecutable('ping', path) },
+    privileges,
+  );
 }
