@@ -215,6 +215,23 @@ function fieldDescription(parent: unknown, field: string): string | undefined {
   return typeof description === 'string' ? `${field}: ${description}` : undefined;
 }
 
+// Fields written one level off: `http:` beside `spec:` rather than under it, `labels:` under spec.
+const METADATA_ONLY = new Set(['labels', 'annotations', 'finalizers', 'ownerReferences', 'generateName']);
+
+function misplacedHint(
+  parent: SchemaNode | undefined,
+  path: readonly (string | number)[],
+  extra: string,
+): string | undefined {
+  const properties = parent?.properties as Record<string, SchemaNode> | undefined;
+  const spec = properties?.spec?.properties as Record<string, unknown> | undefined;
+  if (path.length === 0 && spec !== undefined && Object.hasOwn(spec, extra))
+    return `${extra} belongs under spec: indent it below spec:`;
+  if (path.length === 1 && path[0] === 'spec' && METADATA_ONLY.has(extra))
+    return `${extra} belongs under metadata, not spec`;
+  return undefined;
+}
+
 function translate(error: ErrorObject, root: unknown): SchemaIssue {
   const path = segmentsOf(error.instancePath, root);
   const secret = isSecretPath(path);
@@ -269,7 +286,9 @@ function translate(error: ErrorObject, root: unknown): SchemaIssue {
         {
           at: [...path, extra],
           target: 'key',
-          hint: guess === undefined ? undefined : fieldDescription(parent, guess),
+          hint:
+            misplacedHint(parent, path, extra) ??
+            (guess === undefined ? undefined : fieldDescription(parent, guess)),
         },
       );
     }

@@ -1343,7 +1343,11 @@ export const SyntheticMonitor = Type.Object(
     spec: SyntheticMonitorSpec,
     status: Type.Optional(SyntheticMonitorStatus),
   },
-  { description: 'SyntheticMonitor: one synthetic monitor (HTTP, TCP, ICMP or browser journey).' },
+  {
+    // Unknown top-level fields (`http:` beside `spec:`) are errors, as with strict validation.
+    ...closed,
+    description: 'SyntheticMonitor: one synthetic monitor (HTTP, TCP, ICMP or browser journey).',
+  },
 );
 
 export const SyntheticsProject = Type.Object(
@@ -1354,7 +1358,7 @@ export const SyntheticsProject = Type.Object(
     spec: SyntheticsProjectSpec,
     status: Type.Optional(SyntheticsProjectStatus),
   },
-  { description: 'SyntheticsProject: where and how a set of monitors reaches Kibana.' },
+  { ...closed, description: 'SyntheticsProject: where and how a set of monitors reaches Kibana.' },
 );
 
 export type SyntheticMonitor = Static<typeof SyntheticMonitor>;
