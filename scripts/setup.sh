@@ -5,7 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(iputils-ping fping openssl prometheus prometheus-blackbox-exporter prometheus-alertmanager chromium ffmpeg lua5.1 golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev golang-github-burntsushi-toml-dev golang-github-xeipuuv-gojsonschema-dev)
+# Checks, Prometheus tools, Chromium and Lua for the tests; Go and Helm's template libraries for
+# tools/helm-render; buildah, podman and mmdebstrap to build and run the container image
+# (test/image.test.ts, scripts/build-image.sh).
+APT_PACKAGES=(iputils-ping fping openssl prometheus prometheus-blackbox-exporter prometheus-alertmanager chromium ffmpeg lua5.1 golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev golang-github-burntsushi-toml-dev golang-github-xeipuuv-gojsonschema-dev
+  buildah podman runc uidmap mmdebstrap)
 if [[ "${SYNTHCTL_SKIP_APT:-}" != "1" ]] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do
