@@ -2,13 +2,16 @@
  * The deployment assets render and validate offline: every Kustomize overlay (and the base)
  * built by the image's `kubectl kustomize` (environment.md §7), every object checked against
  * its Kubernetes schema with `kubernetes-models` and every synthctl resource with our own
- * validator; the restricted Pod Security rules and RBAC without wildcards; and the Argo CD
+ * validator; the restricted Pod Security rules (and the NET_RAW component's departures from them)
+ * and RBAC without wildcards; and the Argo CD
  * health checks run by Debian's `lua5.1` against fixtures, as Argo CD's own health_test.yaml do.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -16,6 +19,7 @@ import {
   assertNoWildcards,
   assertRestrictedPod,
   parseObjects,
+  podSecurityLevel,
   rbacRoles,
   validateObject,
   workloads,
@@ -68,12 +72,35 @@ void test('the validation rejects broken objects (it can fail)', async () => {
   await assert.rejects(validateObject(badMonitor, 'broken'));
 });
 
+type Namespace = K8sObject & { metadata: { labels?: Record<string, string> } };
+const LEVELS = ['privileged', 'baseline', 'restricted'] as const;
+
+/** Asserts that the namespace's enforced level admits every pod (the API server's check). */
+function assertEnforcedAdmits(objects: K8sObject[], where: string): string {
+  const namespace = objects.find((o): o is Namespace => o.kind === 'Namespace');
+  const enforce = namespace?.metadata.labels?.['pod-security.kubernetes.io/enforce'] ?? '';
+  assert.ok(LEVELS.includes(enforce as (typeof LEVELS)[number]), `${where}: enforce ${enforce}`);
+  for (const w of workloads(objects)) {
+    const needs = podSecurityLevel(w);
+    assert.ok(
+      // Ordered from the most permissive: a pod meeting a level meets every one before it.
+      LEVELS.indexOf(needs) >= LEVELS.indexOf(enforce as (typeof LEVELS)[number]),
+      `${where}: ${w.metadata.name} needs ${needs}, the namespace enforces ${enforce}`,
+    );
+  }
+  assert.equal(namespace?.metadata.labels?.['pod-security.kubernetes.io/warn'], 'restricted', where);
+  assert.equal(namespace?.metadata.labels?.['pod-security.kubernetes.io/audit'], 'restricted', where);
+  return enforce;
+}
+
 for (const dir of KUSTOMIZE_DIRS.filter((d) => d.startsWith('deploy/kustomize'))) {
-  void test(`${dir}: containers follow restricted Pod Security (runner: plus NET_RAW)`, async () => {
+  void test(`${dir}: every pod meets restricted Pod Security in full, the namespace enforces it`, async () => {
     const found = workloads(await render(dir));
     assert.deepEqual(found.map((w) => w.metadata.name).sort(), ['synthctl-operator', 'synthctl-runner']);
     for (const workload of found) {
-      assertRestrictedPod(workload, workload.metadata.name === 'synthctl-runner');
+      // The runner pings over unprivileged ICMP sockets (the sysctl), the operator does not ping.
+      assertRestrictedPod(workload, workload.metadata.name === 'synthctl-runner' ? 'unprivileged' : 'none');
+      assert.equal(podSecurityLevel(workload), 'restricted', workload.metadata.name);
       for (const c of workload.spec.template.spec.containers) {
         const where = `${workload.metadata.name}/${c.name}`;
         assert.ok(c.resources?.requests?.cpu && c.resources.requests.memory, `${where}: requests`);
@@ -81,16 +108,119 @@ for (const dir of KUSTOMIZE_DIRS.filter((d) => d.startsWith('deploy/kustomize'))
         assert.match(c.image ?? '', /^ghcr\.io\/synthctl\/synthctl:[\w.-]+$/, `${where}: tagged image`);
       }
     }
-    const namespace = (await render(dir)).find((o) => o.kind === 'Namespace') as
-      (K8sObject & { metadata: { labels?: Record<string, string> } }) | undefined;
-    assert.equal(namespace?.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'baseline');
-    assert.equal(namespace?.metadata.labels?.['pod-security.kubernetes.io/warn'], 'restricted');
+    assert.equal(assertEnforcedAdmits(await render(dir), dir), 'restricted');
     const operator = found.find((w) => w.metadata.name === 'synthctl-operator')!;
     const container = operator.spec.template.spec.containers[0]!;
     assert.equal(operator.spec.replicas, 2);
     assert.ok(container.args?.includes('--leader-elect'));
     assert.equal(container.livenessProbe?.httpGet?.path, '/healthz');
     assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
+  });
+}
+
+void test('the restricted check can fail: NET_RAW, privilege escalation, an unsafe sysctl, a hostPath', async () => {
+  const runner = workloads(await render('deploy/kustomize/base')).find(
+    (w) => w.metadata.name === 'synthctl-runner',
+  )!;
+  const mutate = (change: (w: typeof runner) => void): typeof runner => {
+    const copy = structuredClone(runner);
+    change(copy);
+    return copy;
+  };
+  const sc = (w: typeof runner) => w.spec.template.spec.containers[0]!.securityContext!;
+  assert.throws(() => {
+    assertRestrictedPod(
+      mutate((w) => (sc(w).capabilities!.add = ['NET_RAW'])),
+      'unprivileged',
+    );
+  }, /added capabilities/);
+  assert.throws(() => {
+    assertRestrictedPod(
+      mutate((w) => (sc(w).allowPrivilegeEscalation = true)),
+      'unprivileged',
+    );
+  }, /allowPrivilegeEscalation/);
+  assert.throws(() => {
+    assertRestrictedPod(
+      mutate((w) =>
+        w.spec.template.spec.securityContext!.sysctls!.push({ name: 'net.core.somaxconn', value: '1' }),
+      ),
+      'unprivileged',
+    );
+  }, /net\.core\.somaxconn is not a safe one/);
+  assert.throws(() => {
+    assertRestrictedPod(
+      mutate((w) => w.spec.template.spec.volumes!.push({ name: 'host', hostPath: { path: '/' } })),
+      'unprivileged',
+    );
+  }, /volume host of type hostPath/);
+  assert.throws(() => {
+    assertRestrictedPod(runner, 'none');
+  }, /sysctls/);
+  assert.equal(podSecurityLevel(mutate((w) => (sc(w).capabilities!.add = ['NET_RAW']))), 'privileged');
+  assert.equal(podSecurityLevel(mutate((w) => (sc(w).allowPrivilegeEscalation = true))), 'baseline');
+});
+
+/**
+ * Renders an overlay that adds `components` to `resource`, from a temporary directory (Kustomize
+ * refuses absolute paths, so they are relative to it).
+ */
+async function renderWithComponents(resource: string, components: string[]): Promise<K8sObject[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'synthctl-kustomize-'));
+  try {
+    const rel = (p: string): string => relative(dir, join(root, p));
+    writeFileSync(
+      join(dir, 'kustomization.yaml'),
+      [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        `resources: [${rel(resource)}]`,
+        `components: [${components.map(rel).join(', ')}]`,
+        '',
+      ].join('\n'),
+    );
+    const { stdout } = await run('kubectl', ['kustomize', dir], { maxBuffer: 64 * 1024 * 1024 });
+    return parseObjects(stdout, `${resource} + ${components.join(', ')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const env of ['base', 'overlays/prod'] as const) {
+  void test(`components/icmp-net-raw on ${env}: only the runner adds NET_RAW with privilege escalation, no sysctl; the namespace enforces privileged`, async () => {
+    const where = `deploy/kustomize/${env} + icmp-net-raw`;
+    const objects = await renderWithComponents(`deploy/kustomize/${env}`, [
+      'deploy/kustomize/components/icmp-net-raw',
+    ]);
+    for (const object of objects) await validateObject(object, where);
+    const found = workloads(objects);
+    assert.deepEqual(found.map((w) => w.metadata.name).sort(), ['synthctl-operator', 'synthctl-runner']);
+    for (const w of found) {
+      const runner = w.metadata.name === 'synthctl-runner';
+      assertRestrictedPod(w, runner ? 'netRaw' : 'none');
+      assert.equal(podSecurityLevel(w), runner ? 'privileged' : 'restricted', w.metadata.name);
+    }
+    assert.equal(assertEnforcedAdmits(objects, where), 'privileged');
+    // Everything else is the same as without the component.
+    const plain = await render(`deploy/kustomize/${env}`);
+    const strip = (list: K8sObject[]): unknown =>
+      list.map((o) => {
+        const copy = structuredClone(o) as K8sObject & {
+          spec?: {
+            template?: {
+              spec: { securityContext?: { sysctls?: unknown }; containers: { securityContext?: object }[] };
+            };
+          };
+        };
+        delete copy.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+        const pod = copy.spec?.template?.spec;
+        if (pod !== undefined) {
+          delete pod.securityContext?.sysctls;
+          for (const c of pod.containers) delete c.securityContext;
+        }
+        return copy;
+      });
+    assert.deepEqual(strip(objects), strip(plain));
   });
 }
 

@@ -3,7 +3,8 @@
  * matrix of value sets: rendered with tools/helm-render (Helm's template engine libraries built
  * from Debian's Go packages; no helm binary exists here, environment.md §7–8), every object
  * checked with kubernetes-models, @kubernetes-models/prometheus-operator and our CRD schemas,
- * and the facts that matter asserted: restricted Pod Security, NET_RAW only with ICMP, RBAC equal
+ * and the facts that matter asserted: restricted Pod Security in full (NET_RAW only in
+ * runner.icmp.mode netRaw, under a privileged namespace), RBAC equal
  * to the Kustomize base, leader election, dashboards and rules equal to the committed ones.
  */
 import { test } from 'node:test';
@@ -24,9 +25,11 @@ import {
   type K8sObject,
   type Workload,
   assertNoWildcards,
+  type IcmpPod,
   assertRestrictedPod,
   canonicalRules,
   parseObjects,
+  podSecurityLevel,
   rbacRoles,
   validateObject,
   workloads,
@@ -36,14 +39,15 @@ const run = promisify(execFile);
 const DIGEST = `sha256:${'a1'.repeat(32)}`;
 const BROWSER_DIGEST = `sha256:${'b2'.repeat(32)}`;
 
-type Case = { name: string; options: RenderOptions; icmp: boolean };
+/** A value set and the ICMP setting its runners must carry (the operator always `none`). */
+type Case = { name: string; options: RenderOptions; icmp: IcmpPod };
 
 /** The value sets every generic assertion runs on. */
 const MATRIX: Case[] = [
-  { name: 'default', options: {}, icmp: true },
+  { name: 'default', options: {}, icmp: 'unprivileged' },
   {
     name: 'production',
-    icmp: true,
+    icmp: 'unprivileged',
     options: {
       values: [
         {
@@ -68,7 +72,7 @@ const MATRIX: Case[] = [
   },
   {
     name: 'minimal',
-    icmp: false,
+    icmp: 'none',
     options: {
       values: [
         {
@@ -82,24 +86,36 @@ const MATRIX: Case[] = [
   },
   {
     name: 'browser runner without ICMP',
-    icmp: false,
+    icmp: 'none',
     options: {
-      values: [{ runner: { browser: { enabled: true, maxBrowsers: 2 }, icmp: { enabled: false } } }],
+      values: [{ runner: { browser: { enabled: true, maxBrowsers: 2 }, icmp: { mode: 'disabled' } } }],
     },
   },
   {
-    name: 'runner only, restricted namespace',
-    icmp: false,
-    options: { values: [{ operator: { enabled: false }, runner: { icmp: { enabled: false } } }] },
+    name: 'runner only, ICMP disabled',
+    icmp: 'none',
+    options: { values: [{ operator: { enabled: false }, runner: { icmp: { mode: 'disabled' } } }] },
+  },
+  {
+    name: 'ICMP with NET_RAW, two locations',
+    icmp: 'netRaw',
+    options: {
+      values: [{ runner: { icmp: { mode: 'netRaw' }, additionalLocations: [{ name: 'eu-west' }] } }],
+    },
+  },
+  {
+    name: 'browser runner with NET_RAW',
+    icmp: 'netRaw',
+    options: { values: [{ runner: { browser: { enabled: true }, icmp: { mode: 'netRaw' } } }] },
   },
   {
     name: 'PodMonitors',
-    icmp: true,
+    icmp: 'unprivileged',
     options: { values: [{ metrics: { podMonitor: { enabled: true, interval: '15s' } } }] },
   },
   {
     name: 'two runner locations',
-    icmp: true,
+    icmp: 'unprivileged',
     options: {
       values: [
         {
@@ -118,7 +134,7 @@ const MATRIX: Case[] = [
   },
   {
     name: 'projects from values',
-    icmp: true,
+    icmp: 'unprivileged',
     options: {
       values: [
         {
@@ -151,12 +167,12 @@ const MATRIX: Case[] = [
   },
   {
     name: 'release namespace, no namespace object',
-    icmp: true,
+    icmp: 'unprivileged',
     options: { namespace: 'monitoring', values: [{ namespace: { name: '', create: false } }] },
   },
   {
     name: 'image digest',
-    icmp: true,
+    icmp: 'unprivileged',
     options: {
       values: [
         {
@@ -168,7 +184,7 @@ const MATRIX: Case[] = [
   },
   {
     name: 'pull secrets, scheduling, extra env',
-    icmp: true,
+    icmp: 'unprivileged',
     options: {
       release: 'synth',
       values: [
@@ -225,13 +241,14 @@ for (const c of MATRIX) {
     for (const object of objects) await validateObject(object, `helm ${c.name}`);
   });
 
-  void test(`helm ${c.name}: restricted Pod Security, NET_RAW only with ICMP, namespaces, labels`, async () => {
+  void test(`helm ${c.name}: restricted Pod Security in full (runner: ${c.icmp}), namespaces, labels`, async () => {
     const { objects } = await render(c);
     const found = workloads(objects);
     assert.ok(found.length > 0);
     for (const w of found) {
       const isRunner = w.metadata.labels?.['app.kubernetes.io/component'] === 'runner';
-      assertRestrictedPod(w, isRunner && c.icmp);
+      assertRestrictedPod(w, isRunner ? c.icmp : 'none');
+      assert.equal(podSecurityLevel(w), isRunner && c.icmp === 'netRaw' ? 'privileged' : 'restricted');
       for (const container of w.spec.template.spec.containers) {
         assert.ok(container.resources?.requests?.memory, `${w.metadata.name}: memory request`);
         assert.ok(container.resources?.limits?.memory, `${w.metadata.name}: memory limit`);
@@ -253,11 +270,13 @@ for (const c of MATRIX) {
     }
     const ns = objects.find((o) => o.kind === 'Namespace');
     if (ns !== undefined) {
+      // Baseline refuses adding NET_RAW as restricted does: netRaw needs privileged.
       assert.equal(
         ns.metadata.labels?.['pod-security.kubernetes.io/enforce'],
-        c.icmp ? 'baseline' : 'restricted',
+        c.icmp === 'netRaw' ? 'privileged' : 'restricted',
       );
       assert.equal(ns.metadata.labels?.['pod-security.kubernetes.io/warn'], 'restricted');
+      assert.equal(ns.metadata.labels?.['pod-security.kubernetes.io/audit'], 'restricted');
     }
   });
 }
@@ -448,6 +467,43 @@ void test('helm browser runner: the -browser image, --browser=on, /dev/shm in me
   );
 });
 
+void test('helm runner.icmp.mode: the same securityContexts as the Kustomize base and its icmp-net-raw component; NOTES say which', async () => {
+  const { stdout } = await run('kubectl', ['kustomize', 'deploy/kustomize/base'], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const baseRunner = deployment(parseObjects(stdout, 'kustomize base'), 'synthctl-runner').spec.template.spec;
+  const defaults = await render(byCase('default'));
+  const chartRunner = deployment(defaults.objects, 'synthctl-runner').spec.template.spec;
+  assert.deepEqual(chartRunner.securityContext, baseRunner.securityContext);
+  assert.deepEqual(chartRunner.containers[0]!.securityContext, baseRunner.containers[0]!.securityContext);
+  assert.match(defaults.notes, /ICMP monitors ping without capabilities/);
+  assert.match(defaults.notes, /SysctlForbidden/);
+
+  const netRaw = await render(byCase('ICMP with NET_RAW, two locations'));
+  const runners = workloads(netRaw.objects).filter(
+    (w) => w.metadata.labels?.['app.kubernetes.io/component'] === 'runner',
+  );
+  assert.deepEqual(
+    runners.map((w) => w.metadata.name),
+    ['synthctl-runner', 'synthctl-runner-eu-west'],
+  );
+  for (const w of runners) {
+    const sc = w.spec.template.spec.containers[0]!.securityContext;
+    assert.deepEqual(sc?.capabilities, { drop: ['ALL'], add: ['NET_RAW'] }, w.metadata.name);
+    assert.equal(sc?.allowPrivilegeEscalation, true, w.metadata.name);
+    assert.equal(w.spec.template.spec.securityContext?.sysctls, undefined, w.metadata.name);
+  }
+  assert.match(netRaw.notes, /runner\.icmp\.mode=netRaw/);
+  assert.match(netRaw.notes, /the namespace enforces privileged and warns restricted/);
+
+  const disabled = await render(byCase('runner only, ICMP disabled'));
+  const off = deployment(disabled.objects, 'synthctl-runner').spec.template.spec;
+  assert.equal(off.securityContext?.sysctls, undefined);
+  assert.equal(off.containers[0]!.securityContext?.capabilities?.add, undefined);
+  assert.match(disabled.notes, /ICMP is off \(runner\.icmp\.mode=disabled\)/);
+});
+
 void test('helm PodMonitors replace ServiceMonitors', async () => {
   const { objects } = await render(byCase('PodMonitors'));
   assert.deepEqual(
@@ -584,6 +640,12 @@ void test('values.schema.json rejects bad values with a message naming the field
       /- operator\.logLevel: operator\.logLevel must be one of the following/,
     ],
     [{ projects: [{ spec: {} }] }, /- projects\.0: name is required/],
+    [
+      { runner: { icmp: { mode: 'raw' } } },
+      /- runner\.icmp\.mode: runner\.icmp\.mode must be one of the following: "unprivileged", "netRaw", "disabled"/,
+    ],
+    // The boolean of earlier chart versions is refused, not silently ignored.
+    [{ runner: { icmp: { enabled: true } } }, /- runner\.icmp: Additional property enabled is not allowed/],
   ];
   for (const [values, message] of cases) {
     const error = await renderError({ values: [values] });
@@ -617,6 +679,12 @@ void test('the chart fails with its own messages (fail and required)', async () 
   assert.match(
     await renderError({ values: [{ runner: { additionalLocations: [{ name: 'local' }] } }] }),
     /location "local" appears twice/,
+  );
+  assert.match(
+    await renderError({
+      values: [{ runner: { icmp: { mode: 'netRaw' } }, namespace: { podSecurity: { enforce: 'baseline' } } }],
+    }),
+    /execution error at \(synthctl\/templates\/namespace\.yaml:\d+:\d+\): namespace\.podSecurity\.enforce baseline refuses the runner: runner\.icmp\.mode netRaw adds NET_RAW, which only privileged allows/,
   );
   assert.match(
     await renderError({ kubeVersion: '1.24.9' }),

@@ -80,8 +80,11 @@ export type Container = {
   image?: string;
   args?: string[];
   env?: { name: string; value?: string; valueFrom?: unknown }[];
+  ports?: { containerPort: number; hostPort?: number }[];
   securityContext?: {
     runAsNonRoot?: boolean;
+    runAsUser?: number;
+    procMount?: string;
     readOnlyRootFilesystem?: boolean;
     allowPrivilegeEscalation?: boolean;
     privileged?: boolean;
@@ -96,7 +99,12 @@ export type Container = {
 
 /** A pod spec as the assertions read it. */
 export type PodSpec = {
-  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type?: string } };
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    seccompProfile?: { type?: string };
+    sysctls?: { name: string; value: string }[];
+  };
   containers: Container[];
   initContainers?: Container[];
   hostNetwork?: boolean;
@@ -107,7 +115,10 @@ export type PodSpec = {
   nodeSelector?: Record<string, string>;
   tolerations?: unknown[];
   affinity?: unknown;
-  volumes?: { name: string; emptyDir?: { medium?: string; sizeLimit?: string } }[];
+  volumes?: ({ name: string; emptyDir?: { medium?: string; sizeLimit?: string } } & Record<
+    string,
+    unknown
+  >)[];
 };
 
 /** A Deployment as the assertions read it. */
@@ -121,28 +132,133 @@ export function workloads(objects: K8sObject[]): Workload[] {
 }
 
 /**
- * Asserts the restricted Pod Security profile on every container of a workload; `netRaw` is
- * the one capability a runner adds for ICMP (allowed by baseline, not by restricted).
+ * The sysctls Pod Security baseline (and so restricted) allows: the "safe" set of
+ * k8s.io/pod-security-admission policy/check_sysctls.go at version latest (1.0, plus 1.27, 1.29
+ * and 1.32 additions); the kubelet allows the same set by default.
  */
-export function assertRestrictedPod(workload: Workload, netRaw: boolean): void {
+export const SAFE_SYSCTLS: ReadonlySet<string> = new Set([
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+  'net.ipv4.tcp_rmem',
+  'net.ipv4.tcp_wmem',
+]);
+
+/**
+ * The capabilities Pod Security baseline lets a container add (check_capabilities_baseline.go);
+ * NET_RAW is not among them, so a container adding it needs the privileged level.
+ */
+export const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+]);
+
+/** The volume types restricted allows (check_restrictedVolumes.go). */
+const RESTRICTED_VOLUMES = new Set([
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+]);
+
+/** The ICMP mode a runner pod is checked for (the Kustomize component and Helm's runner.icmp.mode). */
+export type IcmpPod =
+  /** The sysctl net.ipv4.ping_group_range for unprivileged ICMP sockets: restricted in full. */
+  | 'unprivileged'
+  /** NET_RAW added and privilege escalation allowed, no sysctl: privileged Pod Security. */
+  | 'netRaw'
+  /** No sysctl, no capability (the operator, runners with ICMP disabled): restricted in full. */
+  | 'none';
+
+/**
+ * Asserts the restricted Pod Security profile (level latest) on a workload's pod and every
+ * container, checked field by field as the pod-security-admission checks do; `icmp` says which
+ * ICMP setting the pod must carry. `netRaw` departs from restricted in exactly two fields of the
+ * first container (NET_RAW added, allowPrivilegeEscalation true) and sets no sysctl.
+ */
+export function assertRestrictedPod(workload: Workload, icmp: IcmpPod): void {
   const pod = workload.spec.template.spec;
   const name = workload.metadata.name;
   assert.equal(pod.hostNetwork ?? false, false, `${name}: hostNetwork`);
   assert.equal(pod.hostPID ?? false, false, `${name}: hostPID`);
   assert.equal(pod.hostIPC ?? false, false, `${name}: hostIPC`);
   assert.equal(pod.securityContext?.runAsNonRoot, true, `${name}: pod runAsNonRoot`);
+  assert.notEqual(pod.securityContext?.runAsUser, 0, `${name}: pod runAsUser`);
   assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${name}: pod seccomp`);
-  for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+  const sysctls = pod.securityContext?.sysctls ?? [];
+  for (const s of sysctls) assert.ok(SAFE_SYSCTLS.has(s.name), `${name}: sysctl ${s.name} is not a safe one`);
+  assert.deepEqual(
+    sysctls,
+    icmp === 'unprivileged' ? [{ name: 'net.ipv4.ping_group_range', value: '0 2147483647' }] : [],
+    `${name}: sysctls`,
+  );
+  for (const v of pod.volumes ?? []) {
+    const types = Object.keys(v).filter((k) => k !== 'name');
+    assert.ok(
+      types.length === 1 && RESTRICTED_VOLUMES.has(types[0]!),
+      `${name}: volume ${v.name} of type ${types.join()}`,
+    );
+  }
+  const containers = [...pod.containers, ...(pod.initContainers ?? [])];
+  containers.forEach((c, index) => {
     const where = `${name}/${c.name}`;
     const sc = c.securityContext;
+    const netRaw = icmp === 'netRaw' && index === 0;
     assert.equal(sc?.runAsNonRoot, true, `${where}: runAsNonRoot`);
+    assert.notEqual(sc?.runAsUser, 0, `${where}: runAsUser`);
     assert.equal(sc?.readOnlyRootFilesystem, true, `${where}: readOnlyRootFilesystem`);
-    assert.equal(sc?.allowPrivilegeEscalation, false, `${where}: allowPrivilegeEscalation`);
     assert.notEqual(sc?.privileged, true, `${where}: privileged`);
+    assert.equal(sc?.procMount ?? 'Default', 'Default', `${where}: procMount`);
     assert.deepEqual(sc?.capabilities?.drop, ['ALL'], `${where}: drop ALL`);
     assert.equal(sc?.seccompProfile?.type, 'RuntimeDefault', `${where}: seccomp`);
-    // restricted allows adding only NET_BIND_SERVICE; NET_RAW is the runner's ICMP exception.
+    for (const p of c.ports ?? []) assert.equal(p.hostPort ?? 0, 0, `${where}: hostPort`);
+    // restricted: no privilege escalation and nothing added but NET_BIND_SERVICE (we add
+    // nothing). fping's file capability needs both NET_RAW and privilege escalation.
+    assert.equal(sc?.allowPrivilegeEscalation, netRaw, `${where}: allowPrivilegeEscalation`);
     assert.deepEqual(sc?.capabilities?.add ?? [], netRaw ? ['NET_RAW'] : [], `${where}: added capabilities`);
+  });
+}
+
+/**
+ * The Pod Security level a pod needs: privileged when a container adds a capability outside
+ * baseline's list, restricted when it meets {@link assertRestrictedPod} for `none` or
+ * `unprivileged`; baseline otherwise (not used by our assets).
+ */
+export function podSecurityLevel(workload: Workload): 'restricted' | 'baseline' | 'privileged' {
+  const containers = [
+    ...workload.spec.template.spec.containers,
+    ...(workload.spec.template.spec.initContainers ?? []),
+  ];
+  const added = containers.flatMap((c) => c.securityContext?.capabilities?.add ?? []);
+  if (added.some((cap) => !BASELINE_CAPABILITIES.has(cap))) return 'privileged';
+  try {
+    const sysctls = workload.spec.template.spec.securityContext?.sysctls ?? [];
+    assertRestrictedPod(workload, sysctls.length > 0 ? 'unprivileged' : 'none');
+    return 'restricted';
+  } catch {
+    return 'baseline';
   }
 }
 

@@ -147,10 +147,14 @@ securityContext:
     type: RuntimeDefault
 {{- end }}
 
-{{/* The container securityContext: restricted, plus NET_RAW when given (runner with ICMP). */}}
+{{/*
+The container securityContext: restricted; with netRaw (runner.icmp.mode netRaw) NET_RAW added
+and privilege escalation allowed, both of which fping's file capability cap_net_raw+ep needs
+(under no_new_privs the kernel ignores file capabilities).
+*/}}
 {{- define "synthctl.containerSecurityContext" -}}
 securityContext:
-  allowPrivilegeEscalation: false
+  allowPrivilegeEscalation: {{ .netRaw | ternary "true" "false" }}
   readOnlyRootFilesystem: true
   runAsNonRoot: true
   capabilities:
@@ -164,5 +168,5 @@ securityContext:
 
 {{/* Whether any runner adds NET_RAW ("true" or ""). */}}
 {{- define "synthctl.runnerNeedsNetRaw" -}}
-{{- if and .Values.runner.enabled .Values.runner.icmp.enabled }}true{{ end }}
+{{- if and .Values.runner.enabled (eq .Values.runner.icmp.mode "netRaw") }}true{{ end }}
 {{- end }}
