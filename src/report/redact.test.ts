@@ -14,6 +14,18 @@ test('values of secret-named keys are masked, block or flow', () => {
   assert.equal(redactSourceLine('    client_secret: x', plain), '    client_secret: ****');
 });
 
+test('a URL password is masked on the line of any diagnostic', () => {
+  const pattern = { path: 'spec.kibana.url', code: 'schema.pattern' };
+  assert.equal(
+    redactSourceLine('    url: ftp://admin:hunter2@kibana.example:5601/app', pattern),
+    '    url: ftp://***@kibana.example:5601/app',
+  );
+  assert.equal(
+    redactSourceLine('  - {url: "https://u:p@a.example/x", method: GET}', plain),
+    '  - {url: "https://***@a.example/x", method: GET}',
+  );
+});
+
 test('references and ordinary fields are shown', () => {
   assert.equal(redactSourceLine('    url: https://a.example', plain), '    url: https://a.example');
   assert.equal(

@@ -4,7 +4,7 @@
  * CI logs: source lines that carry a secret-looking field have their value masked.
  */
 import type { Diagnostic } from '../model/diagnostics.js';
-import { isSecretField, isSecretPathText } from '../model/secret-path.js';
+import { isSecretField, isSecretPathText, redactUrlUserinfo } from '../model/secret-path.js';
 
 // `  - password: value`, `"token": value`: indentation, an optional quoted key, the value.
 const KEY_VALUE = /^(\s*(?:-\s+)*)(["']?)([^"':#\s][^"':]*?)\2(\s*:\s+)(\S.*)$/;
@@ -12,12 +12,16 @@ const KEY_VALUE = /^(\s*(?:-\s+)*)(["']?)([^"':#\s][^"':]*?)\2(\s*:\s+)(\S.*)$/;
 const PAIR = /(["']?)([A-Za-z_][\w.-]*)\1(\s*:\s+)([^\s,{}[\]][^,{}[\]]*)/g;
 
 /**
- * The source line as it may be shown for a diagnostic: the value of every secret-looking key
- * is replaced by `****`, and so is the value the diagnostic points at when it is about a secret.
+ * The source line as it may be shown for a diagnostic: the userinfo of every URL is replaced by
+ * `***`, the value of every secret-looking key by `****`, and so is the value the diagnostic
+ * points at when it is about a secret.
  */
 export function redactSourceLine(line: string, diagnostic: Pick<Diagnostic, 'path' | 'code'>): string {
-  const masked = line.replace(PAIR, (pair, quote: string, key: string, separator: string) =>
-    isSecretField(key) ? `${quote}${key}${quote}${separator}****` : pair,
+  // A URL's userinfo (`ftp://admin:pw@host`) is masked on every line, whatever the diagnostic.
+  const masked = redactUrlUserinfo(line).replace(
+    PAIR,
+    (pair, quote: string, key: string, separator: string) =>
+      isSecretField(key) ? `${quote}${key}${quote}${separator}****` : pair,
   );
   const isSecret = diagnostic.code.startsWith('secret') || isSecretPathText(diagnostic.path);
   if (!isSecret) return masked;

@@ -15,16 +15,41 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+/**
+ * Node fires a timer longer than 2^31 - 1 ms (about 24.8 days) at once, with a warning
+ * (nodejs/node timers: TIMEOUT_MAX). A monitor scheduled that far out would then run in a hot
+ * loop, so longer delays are armed in steps of at most this.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay longer than {@link MAX_TIMER_MS}, re-armed until its deadline. */
+class LongTimer {
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
 /** The real clock: `Date.now` and Node timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms, options) {
-    const t = setTimeout(fn, Math.max(0, ms));
-    if (options?.unref === true) t.unref();
-    return t;
+    const delay = Math.max(0, ms);
+    if (delay <= MAX_TIMER_MS) {
+      const t = setTimeout(fn, delay);
+      if (options?.unref === true) t.unref();
+      return t;
+    }
+    const long = new LongTimer();
+    const deadline = Date.now() + delay;
+    const arm = (): void => {
+      const left = deadline - Date.now();
+      long.timer = left <= MAX_TIMER_MS ? setTimeout(fn, Math.max(0, left)) : setTimeout(arm, MAX_TIMER_MS);
+      if (options?.unref === true) long.timer.unref();
+    };
+    arm();
+    return long;
   },
   clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
+    if (handle instanceof LongTimer) clearTimeout(handle.timer);
+    else clearTimeout(handle as ReturnType<typeof setTimeout>);
   },
 };
 
