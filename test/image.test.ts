@@ -2,8 +2,10 @@
  * The container image (Dockerfile, docs/image.md), built for real by scripts/build-image.sh
  * with buildah on Debian bases made offline, then run with podman the way a Kubernetes pod runs
  * it (read-only root filesystem, all capabilities dropped, no ambient capabilities): the user,
- * the CLI, validation, a run against targets on the container's own loopback, ICMP with and
- * without NET_RAW, a browser journey in the browser variant, and what the image must not hold.
+ * the CLI, validation, a run against targets on the container's own loopback, ICMP in the
+ * deployment's two modes (capability-free ping over unprivileged ICMP sockets under restricted,
+ * fping with NET_RAW) and where it cannot work, a browser journey in the browser variant, and
+ * what the image must not hold.
  * Skipped, with the reason, where buildah, podman, mmdebstrap or root are missing.
  */
 import { after, before, describe, test } from 'node:test';
@@ -27,10 +29,20 @@ const EXAMPLES = { [`${root}examples`]: '/examples' };
 /** A cold build (mmdebstrap, apt, npm ci, compiling better-sqlite3, Chromium) takes ~10 min. */
 const BUILD_TIMEOUT_MS = 45 * 60_000;
 
+/** restricted Pod Security, without the ICMP sysctl (the operator; runner.icmp.mode disabled). */
 const restricted: PodSecurity = { netRaw: false, allowPrivilegeEscalation: false };
-/** deploy/kustomize/base/runner.yaml as it stands: NET_RAW added, no privilege escalation. */
-const netRawNoEscalation: PodSecurity = { netRaw: true, allowPrivilegeEscalation: false };
+/**
+ * The runner of deploy/kustomize/base and the chart's default (runner.icmp.mode unprivileged):
+ * restricted plus the safe pod sysctl that opens unprivileged ICMP sockets to every group.
+ */
+const restrictedWithPingGroups: PodSecurity = { ...restricted, pingGroupRange: '0 2147483647' };
+/** components/icmp-net-raw and runner.icmp.mode netRaw: NET_RAW and privilege escalation. */
 const netRawWithEscalation: PodSecurity = { netRaw: true, allowPrivilegeEscalation: true };
+/** The runner as the deployment assets had it before: NET_RAW but no privilege escalation. */
+const netRawNoEscalation: PodSecurity = { netRaw: true, allowPrivilegeEscalation: false };
+/** The fix every ICMP permission failure names: the sysctl, or NET_RAW with privilege escalation. */
+const NAMES_THE_FIX =
+  /sysctls: net\.ipv4\.ping_group_range = "0 2147483647".*add NET_RAW .*with allowPrivilegeEscalation: true/;
 
 /** One row of `synthctl run --once` output. */
 function row(out: string, name: string): string {
@@ -140,15 +152,15 @@ describe('container image', { skip: skip ?? false }, () => {
     assert.equal(browser.stdout.trim(), '/usr/bin/chromium');
   });
 
-  test('fping carries cap_net_raw+ep and nothing else grants privileges', async () => {
+  test('fping carries cap_net_raw+ep, ping no capability, and nothing else grants privileges', async () => {
     const ran = await podRun({
       image: DEFAULT,
       entrypoint: '/bin/sh',
-      args: ['-c', 'getcap -r /usr /opt /etc /var 2>/dev/null; stat -c %A /usr/bin/fping'],
+      args: ['-c', 'getcap -r /usr /opt /etc /var 2>/dev/null; stat -c %A /usr/bin/fping /usr/bin/ping'],
       security: restricted,
     });
     assert.equal(ran.code, 0, ran.stderr);
-    assert.equal(ran.stdout.trim(), '/usr/bin/fping cap_net_raw=ep\n-rwxr-xr-x');
+    assert.equal(ran.stdout.trim(), '/usr/bin/fping cap_net_raw=ep\n-rwxr-xr-x\n-rwxr-xr-x');
   });
 
   test('synthctl validate examples/monitors', async () => {
@@ -176,7 +188,7 @@ describe('container image', { skip: skip ?? false }, () => {
           'test -s /var/lib/synthctl/.synthctl/history.db && echo history-written; exit $code',
       ],
       mounts: EXAMPLES,
-      security: netRawWithEscalation,
+      security: restrictedWithPingGroups,
     });
     assert.equal(ran.code, 0, ran.stdout + ran.stderr);
     for (const name of ['Orders API health', 'Orders API over TLS', 'Cache port', 'Gateway ping']) {
@@ -186,7 +198,7 @@ describe('container image', { skip: skip ?? false }, () => {
     assert.match(ran.stdout, /^history-written$/m);
   });
 
-  describe('ICMP (fping) needs NET_RAW granted and privilege escalation allowed', () => {
+  describe('ICMP: ping over unprivileged ICMP sockets under restricted, or fping with NET_RAW', () => {
     const ping = (security: PodSecurity) =>
       podRun({
         image: DEFAULT,
@@ -195,22 +207,60 @@ describe('container image', { skip: skip ?? false }, () => {
         security,
       });
 
-    test('NET_RAW and allowPrivilegeEscalation: the file capability applies, replies arrive', async () => {
+    test('restricted with the ping_group_range sysctl: up, with no capability at all (ping)', async () => {
+      // With no NET_RAW in the bounding set the kernel refuses to exec fping (its file
+      // capability), so the replies can only come from ping's ICMP datagram socket.
+      const ran = await ping(restrictedWithPingGroups);
+      assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+      assert.match(row(ran.stdout, 'Gateway ping'), /\bUP\b.*3\/3 replies/);
+    });
+
+    test('NET_RAW with privilege escalation allowed: up through the file capability (fping)', async () => {
+      // The group range is closed, so ping (no capability) could not send: this is fping.
       const ran = await ping(netRawWithEscalation);
       assert.equal(ran.code, 0, ran.stdout + ran.stderr);
       assert.match(row(ran.stdout, 'Gateway ping'), /\bUP\b.*3\/3 replies/);
     });
 
-    test('without NET_RAW the kernel refuses to start fping', async () => {
-      const ran = await ping(restricted);
+    /** The final result of the gateway ping as JSON (the table shortens long messages). */
+    const pingResult = async (security: PodSecurity) => {
+      const ran = await podRun({
+        image: DEFAULT,
+        args: ['run', '--once', '--db', 'none', '--output', 'ndjson', '/examples/monitors/gateway-ping.yaml'],
+        mounts: EXAMPLES,
+        security,
+      });
       assert.equal(ran.code, 1, ran.stdout + ran.stderr);
-      assert.match(row(ran.stdout, 'Gateway ping'), /\bDOWN\b.*EPERM/);
+      const results = ran.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              finalAttempt?: boolean;
+              status?: string;
+              error?: { type: string; message: string };
+            },
+        );
+      const final = results.find((r) => r.finalAttempt === true);
+      assert.ok(final, ran.stdout);
+      return final;
+    };
+
+    test('NET_RAW under no_new_privs with the range closed: down, and the message names the fix', async () => {
+      const result = await pingResult(netRawNoEscalation);
+      assert.equal(result.status, 'down');
+      assert.equal(result.error?.type, 'config');
+      assert.match(result.error?.message ?? '', /no_new_privs is set \(allowPrivilegeEscalation: false\)/);
+      assert.match(result.error?.message ?? '', NAMES_THE_FIX);
     });
 
-    test('NET_RAW without privilege escalation: no_new_privs ignores the file capability', async () => {
-      const ran = await ping(netRawNoEscalation);
-      assert.equal(ran.code, 1, ran.stdout + ran.stderr);
-      assert.match(row(ran.stdout, 'Gateway ping'), /\bDOWN\b.*fping exited with code 4/);
+    test('restricted without the sysctl (ICMP disabled): down, and the message names the fix', async () => {
+      const result = await pingResult(restricted);
+      assert.equal(result.status, 'down');
+      assert.equal(result.error?.type, 'config');
+      assert.match(result.error?.message ?? '', /NET_RAW is not among the container's capabilities/);
+      assert.match(result.error?.message ?? '', NAMES_THE_FIX);
     });
   });
 

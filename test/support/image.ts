@@ -125,7 +125,16 @@ export interface PodSecurity {
   netRaw: boolean;
   /** allowPrivilegeEscalation (false sets no_new_privs). */
   allowPrivilegeEscalation: boolean;
+  /**
+   * The pod sysctl net.ipv4.ping_group_range: which groups may open unprivileged ICMP sockets.
+   * Unset: "1 0", the kernel's default (no group), what a pod gets from a runtime that sets
+   * nothing (CRI-O, containerd 1.x); podman would otherwise set its own default ("0 0").
+   */
+  pingGroupRange?: string;
 }
+
+/** The kernel's default net.ipv4.ping_group_range: no group may open an ICMP datagram socket. */
+export const CLOSED_PING_GROUP_RANGE = '1 0';
 
 /** How a container runs: image, arguments, security and network. */
 export interface RunSpec {
@@ -143,7 +152,8 @@ export interface RunSpec {
 
 /**
  * `podman run --rm --read-only` the way a Kubernetes pod runs the container: the image's user,
- * all capabilities dropped but NET_RAW when granted, and no ambient capabilities. Podman raises
+ * all capabilities dropped but NET_RAW when granted, the pod's net.ipv4.ping_group_range, and
+ * no ambient capabilities. Podman raises
  * a non-root user's added capabilities to the ambient set; Kubernetes runtimes (containerd,
  * CRI-O) do not, so the process starts through setpriv, which clears the ambient and
  * inheritable sets: a granted NET_RAW then stays only in the bounding set, as in a pod, and a
@@ -154,6 +164,11 @@ export function podRun(spec: RunSpec): Promise<Ran> {
   args.push('--network', spec.network ?? 'none', '--cap-drop', 'ALL');
   if (spec.security.netRaw) args.push('--cap-add', 'NET_RAW');
   if (!spec.security.allowPrivilegeEscalation) args.push('--security-opt', 'no-new-privileges');
+  // The container has its own network namespace (--network none), so the sysctl is its own.
+  args.push(
+    '--sysctl',
+    `net.ipv4.ping_group_range=${spec.security.pingGroupRange ?? CLOSED_PING_GROUP_RANGE}`,
+  );
   for (const [host, inside] of Object.entries(spec.mounts ?? {})) args.push('-v', `${host}:${inside}:ro`);
   args.push('--entrypoint', '/usr/bin/setpriv', spec.image, '--inh-caps=-all', '--ambient-caps=-all', '--');
   if (spec.entrypoint === undefined) args.push('/usr/bin/tini', '--', '/usr/local/bin/synthctl');
