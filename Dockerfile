@@ -6,9 +6,10 @@
 #   docker build --target browser -t synthctl:browser . # adds Debian's Chromium for browser monitors
 #
 # Both run as the numeric user 65532, work with a read-only root filesystem (writable: /tmp and
-# /var/lib/synthctl only) and hold no compiler, npm, Python or setuid file. fping carries the file
-# capability cap_net_raw+ep: ICMP checks run only in a container granted NET_RAW and allowed
-# privilege escalation (a file capability is how a non-root process gets it; docs/image.md).
+# /var/lib/synthctl only) and hold no compiler, npm, Python or setuid file. ICMP needs no
+# capability: iputils ping (without a file capability) uses unprivileged ICMP sockets where the
+# pod sets the sysctl net.ipv4.ping_group_range; fping (cap_net_raw+ep) serves containers granted
+# NET_RAW and allowed privilege escalation instead (docs/image.md, docs/runner.md#icmp).
 # The bases are build arguments so that scripts/build-image.sh can pass bases it made offline
 # from Debian's packages (mmdebstrap) when no registry is reachable.
 

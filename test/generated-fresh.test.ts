@@ -57,7 +57,7 @@ test('the chart README documents every values key, and the chart copies match th
   const readme = files.get('deploy/helm/synthctl/README.md')!;
   for (const row of [
     '`operator.replicas` | integer | `2`',
-    '`runner.icmp.enabled` | boolean | `true`',
+    '`runner.icmp.mode` | string ("unprivileged", "netRaw", "disabled") | `"unprivileged"`',
     '`projects` | array | `[]`',
   ]) {
     assert.ok(readme.includes(`| ${row} |`), row);
