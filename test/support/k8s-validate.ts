@@ -5,7 +5,7 @@
  * (the CRD schemas and CEL rules, as `synthctl validate`).
  */
 import assert from 'node:assert/strict';
-import { parseAllDocuments, stringify as stringifyYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { validateText } from '../../src/model/validate.js';
 import { ResourceValidator } from '../../src/model/resource-validator.js';
 
@@ -58,7 +58,9 @@ const resourceValidator = new ResourceValidator();
 export async function validateObject(object: K8sObject, where: string): Promise<void> {
   const label = `${where}: ${object.kind}/${object.metadata.name}`;
   if (object.apiVersion.startsWith('synthctl.dev/')) {
-    const result = validateText(stringifyYaml(object), `${label}.yaml`, { validator: resourceValidator });
+    // JSON, not YAML: the object is already parsed, and re-emitted YAML would let a string like
+    // `on` be read back as a boolean (kubectl reads YAML 1.1 scalars, and so does validate).
+    const result = validateText(JSON.stringify(object), `${label}.json`, { validator: resourceValidator });
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     assert.deepEqual(
       errors.map((d) => `${d.path}: ${d.message}`),
