@@ -56,13 +56,13 @@ export function buildFixture(monitorCount: number, projectCount: number, paramsE
   const monitors: FixtureMonitor[] = [];
   for (let i = 0; i < monitorCount; i++) {
     const project = projects[i % projectCount]!;
-    // 60 % http, 25 % tcp, 15 % icmp.
-    const r = i % 20;
-    const kind = r < 12 ? 'http' : r < 17 ? 'tcp' : 'icmp';
+    // The mix is per project (j counts the project's own monitors): 60 % http, 25 % tcp,
+    // 15 % icmp, and every `paramsEvery`-th monitor is an http one with a secret param.
+    const j = Math.floor(i / projectCount);
+    const r = j % 20;
     const token =
-      kind === 'http' && paramsEvery > 0 && i % paramsEvery === 0
-        ? `token-${String(Math.floor(i / paramsEvery) % TOKENS)}`
-        : undefined;
+      paramsEvery > 0 && j % paramsEvery === 0 ? `token-${String((j / paramsEvery) % TOKENS)}` : undefined;
+    const kind = token !== undefined || r < 12 ? 'http' : r < 17 ? 'tcp' : 'icmp';
     const monitor: FixtureMonitor = {
       namespace: project.namespace,
       name: `${project.name}-${kind}-${String(i).padStart(5, '0')}`,
