@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import type { SyntheticMonitor, SyntheticsProject } from '../model/schema.js';
-import { canonicalJson, hashMonitor, secretDigest } from './hash.js';
+import { canonicalJson, hashMonitor, SecretDigestCache, secretDigest } from './hash.js';
 import { translateMonitor } from './translate.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -95,4 +95,16 @@ describe('the same project in two places', () => {
     const after = (await translateMonitor(monitor, { sourceFile })).payload.hash;
     assert.notEqual(before, after);
   });
+});
+
+test('SecretDigestCache: the same digests as secretDigest, computed once per key and value, bounded', () => {
+  const cache = new SecretDigestCache(2);
+  assert.equal(cache.digest('shop.token', 's3cret'), secretDigest('shop.token', 's3cret'));
+  assert.equal(cache.digest('shop.token', 's3cret'), secretDigest('shop.token', 's3cret'));
+  assert.equal(cache.size, 1);
+  // A rotated value and another key are new entries with their own digests.
+  assert.equal(cache.digest('shop.token', 'rotated'), secretDigest('shop.token', 'rotated'));
+  assert.notEqual(cache.digest('shop.other', 's3cret'), cache.digest('shop.token', 's3cret'));
+  assert.equal(cache.size, 2, 'bounded: the least recently used entry left');
+  assert.equal(cache.digest('shop.token', 'rotated'), secretDigest('shop.token', 'rotated'));
 });

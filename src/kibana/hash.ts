@@ -63,3 +63,42 @@ const SCRYPT = { N: 4096, r: 8, p: 1 } as const;
 export function secretDigest(paramKey: string, value: string): string {
   return scryptSync(value, `synthctl-param:${paramKey}`, 32, SCRYPT).toString('hex');
 }
+
+/**
+ * Remembers {@link secretDigest} results for a long-running process. scrypt is slow on purpose
+ * (~8–25 ms), and the operator plans a project with all its secret params on every reconcile:
+ * 25 params cost ~200 ms of blocking CPU per plan without this (docs/benchmarks.md, Operator).
+ * Entries are keyed by a sha256 of key and value, held in memory only, at most `maxEntries`
+ * (least recently used first out); a rotated secret is a new entry, so nothing goes stale.
+ */
+export class SecretDigestCache {
+  readonly #entries = new Map<string, string>();
+  readonly #maxEntries: number;
+
+  constructor(maxEntries = 10_000) {
+    this.#maxEntries = Math.max(1, maxEntries);
+  }
+
+  /** The digest of `value` for `paramKey`, computed once per distinct pair. */
+  digest(paramKey: string, value: string): string {
+    const id = createHash('sha256').update(paramKey).update('\0').update(value).digest('base64');
+    const known = this.#entries.get(id);
+    if (known !== undefined) {
+      this.#entries.delete(id);
+      this.#entries.set(id, known);
+      return known;
+    }
+    const digest = secretDigest(paramKey, value);
+    this.#entries.set(id, digest);
+    if (this.#entries.size > this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+    return digest;
+  }
+
+  /** Number of remembered digests. */
+  get size(): number {
+    return this.#entries.size;
+  }
+}

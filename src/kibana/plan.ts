@@ -17,7 +17,7 @@ import { journeyId } from '../model/defaults.js';
 import type { SyntheticsProject } from '../model/schema.js';
 import type { KibanaApi, PrivateLocation, PublicMonitor, SyntheticsParam } from './client.js';
 import { diffMonitor, type FieldChange } from './diff.js';
-import { hashMonitor, secretDigest } from './hash.js';
+import { hashMonitor, secretDigest, type SecretDigestCache } from './hash.js';
 import { PARAM_TAG, describeReference, projectParamTag, type ManagedParam } from './params.js';
 import {
   translateProject,
@@ -163,6 +163,8 @@ export interface PlanOptions {
   /** Project root for browser bundles (default: each monitor's folder). */
   readonly root?: string;
   readonly readConfigMap?: ConfigMapReader;
+  /** Remembers secret digests across plans (the operator keeps one for its lifetime). */
+  readonly digestCache?: SecretDigestCache;
   /**
    * Which full configurations to read: `all` (default) compares every monitor field by field,
    * which also finds a configuration changed behind an intact hash; `changed` reads only the
@@ -285,7 +287,7 @@ export async function planProject(options: PlanOptions): Promise<Plan> {
         continue;
       }
       values.set(key, value);
-      digests[key] = secretDigest(key, value);
+      digests[key] = options.digestCache?.digest(key, value) ?? secretDigest(key, value);
     } catch (error) {
       paramErrors.set(key, `cannot resolve ${describeReference(param.valueRef)}: ${messageOf(error)}`);
     }

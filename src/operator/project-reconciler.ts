@@ -21,6 +21,7 @@ import { SecretResolutionError } from '../checks/errors.js';
 import { applyPlan, type ApplyResult } from '../kibana/apply.js';
 import { KibanaClient, PROJECT_LIMITS, type KibanaApi, type KibanaClientOptions } from '../kibana/client.js';
 import { isTransientKibanaError } from '../kibana/errors.js';
+import { SecretDigestCache } from '../kibana/hash.js';
 import { planProject, PlanError, type MonitorPlan, type Plan } from '../kibana/plan.js';
 import { journeyId, monitorType, selectMonitors } from '../model/defaults.js';
 import { tryParseDuration } from '../model/duration.js';
@@ -136,6 +137,8 @@ export class ProjectReconciler implements Reconciler {
   readonly #secretRefs = new Map<string, Set<string>>();
   /** Project key → when the last sync that wrote to Kibana ran, and what it did. */
   readonly #lastSync = new Map<string, { at: string; summary: unknown }>();
+  /** Secret digests across reconciles: scrypt per param per plan was most of a plan's CPU. */
+  readonly #digests = new SecretDigestCache();
 
   constructor(options: ProjectReconcilerOptions) {
     this.#o = options;
@@ -333,6 +336,7 @@ export class ProjectReconciler implements Reconciler {
       this.#secretRefs.set(key, secrets.referenced);
     }
     const plan = await planProject({
+      digestCache: this.#digests,
       project: model,
       monitors: live.map((m) => ({ monitor: asModel<SyntheticMonitor>(m, 'SyntheticMonitor') })),
       api,
