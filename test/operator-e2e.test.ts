@@ -213,6 +213,85 @@ describe('operator end to end (fake API server, fake Kibana)', { timeout: 600_00
     assert.ok(![...kibana.params.values()].some((x) => x.value === 'first-secret'));
   });
 
+  test('browser journeys from ConfigMaps: configMapRef code and configMapKeyRef params reach Kibana; a missing key is reported', async () => {
+    namespace('journeys');
+    server.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'journeys-5h2k9', namespace: 'journeys' },
+      data: {
+        'login.journey.ts':
+          "step('open the sign-in page', async () => {\n  await page.goto(params.baseUrl);\n});\n",
+      },
+    });
+    server.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings', namespace: 'journeys' },
+      data: { baseUrl: 'https://shop.example.com/login' },
+    });
+    const browser = (name: string, key: string) =>
+      monitor(
+        name,
+        'journeys',
+        {
+          schedule: '10m',
+          params: [{ name: 'baseUrl', valueFrom: { configMapKeyRef: { name: 'settings', key: 'baseUrl' } } }],
+          http: undefined,
+          browser: { journey: { configMapRef: { name: 'journeys-5h2k9', key } } },
+        },
+        'journeys',
+      );
+    server.create(browser('login', 'login.journey.ts'));
+    server.create(browser('broken', 'nope.journey.ts'));
+    server.create(project('journeys', 'journeys', { driftCheckInterval: '1h' }));
+    await until('the configMapRef monitor in Kibana', () => inKibana('journeys').includes('journeys-login'));
+    const stored = kibana
+      .projectMonitors('default', 'journeys')
+      .find((m) => m.attributes['journey_id'] === 'journeys-login')!;
+    assert.equal(stored.attributes['type'], 'browser');
+    assert.match(String(stored.attributes['source.project.content']), /.{100,}/, 'the bundled journey');
+    assert.ok(
+      [...kibana.params.values()].some((x) => x.value === 'https://shop.example.com/login'),
+      'the configMapKeyRef param',
+    );
+    await until(
+      'login Synced',
+      () => condition(get('SyntheticMonitor', 'login', 'journeys'), 'Synced')?.status === 'True',
+    );
+    await until(
+      'broken reported',
+      () => condition(get('SyntheticMonitor', 'broken', 'journeys'), 'Synced')?.status === 'False',
+    );
+    assert.match(
+      String(condition(get('SyntheticMonitor', 'broken', 'journeys'), 'Synced')?.message),
+      /ConfigMap journeys\/journeys-5h2k9 has no key "nope\.journey\.ts" \(journey\.configMapRef\); its keys: login\.journey\.ts/,
+    );
+    assert.ok(!inKibana('journeys').includes('journeys-broken'));
+    // A new ConfigMap name (what Kustomize's configMapGenerator makes of an edited file) is a
+    // spec change: the new code reaches Kibana at once.
+    const before = String(stored.attributes['hash']);
+    server.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'journeys-8d7f2', namespace: 'journeys' },
+      data: {
+        'login.journey.ts':
+          "step('open the sign-in page, v2', async () => {\n  await page.goto(params.baseUrl);\n});\n",
+      },
+    });
+    await patch(`/apis/${API}/namespaces/journeys/syntheticmonitors/login`, {
+      spec: { browser: { journey: { configMapRef: { name: 'journeys-8d7f2', key: 'login.journey.ts' } } } },
+    });
+    await until('the new journey in Kibana', () =>
+      kibana
+        .projectMonitors('default', 'journeys')
+        .some(
+          (m) => m.attributes['journey_id'] === 'journeys-login' && String(m.attributes['hash']) !== before,
+        ),
+    );
+  });
+
   test('invalid spec: Ready=False InvalidSpec, prune blocked, no hot loop', async () => {
     server.create(monitor('broken', 'shop', { http: { url: 'https://exa mple.com/' } }));
     await until(

@@ -128,6 +128,21 @@ describe('ClientNodeKubeClient against the fake API server', () => {
     assert.equal(await client.readSecret('kc', 'nope', signal), undefined);
   });
 
+  test('ConfigMaps are read, binaryData as UTF-8; a missing one is undefined', async () => {
+    server.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'journeys', namespace: 'kc' },
+      data: { 'login.journey.ts': "step('open', async () => {});" },
+      binaryData: { 'bin.journey.ts': Buffer.from("step('b', async () => {});").toString('base64') },
+    });
+    assert.deepEqual(await client.readConfigMap('kc', 'journeys', signal), {
+      'login.journey.ts': "step('open', async () => {});",
+      'bin.journey.ts': "step('b', async () => {});",
+    });
+    assert.equal(await client.readConfigMap('kc', 'nope', signal), undefined);
+  });
+
   test('a repeated Event bumps its count instead of creating another', async () => {
     server.create(monitorManifest('e', 'kc'));
     const object = (await client.get(MONITORS, 'kc', 'e', signal)) as KubeObject;

@@ -219,6 +219,12 @@ export interface KubeClient {
     name: string,
     signal: AbortSignal,
   ): Promise<Record<string, string> | undefined>;
+  /** A ConfigMap's `data` (and `binaryData` as UTF-8); undefined when it does not exist. */
+  readConfigMap(
+    namespace: string,
+    name: string,
+    signal: AbortSignal,
+  ): Promise<Record<string, string> | undefined>;
   /** Records a core v1 Event; a repeat of the same event bumps its count. Never throws. */
   recordEvent(event: EventInput, signal: AbortSignal): Promise<void>;
   readonly leases: LeaseApi;
@@ -524,6 +530,24 @@ export class ClientNodeKubeClient implements KubeClient {
       return out;
     } catch (error) {
       const e = toKubeApiError(error, `read secret ${namespace}/${name}`);
+      if (e.isNotFound) return undefined;
+      throw e;
+    }
+  }
+
+  async readConfigMap(
+    namespace: string,
+    name: string,
+    signal: AbortSignal,
+  ): Promise<Record<string, string> | undefined> {
+    try {
+      const map = await this.#core.readNamespacedConfigMap({ namespace, name }, withSignal(signal));
+      const out: Record<string, string> = { ...map.data };
+      for (const [k, v] of Object.entries(map.binaryData ?? {}))
+        out[k] ??= Buffer.from(v, 'base64').toString('utf8');
+      return out;
+    } catch (error) {
+      const e = toKubeApiError(error, `read configmap ${namespace}/${name}`);
       if (e.isNotFound) return undefined;
       throw e;
     }

@@ -1,7 +1,8 @@
 /**
  * Secret resolution in the cluster: `valueFrom.secretKeyRef` reads a Secret of the object's
- * namespace through {@link KubeClient.readSecret}, `configMapKeyRef` is refused here (the
- * translation reads ConfigMaps itself), `env` reads the operator's environment. Values are
+ * namespace through {@link KubeClient.readSecret}, `configMapKeyRef` a ConfigMap through
+ * {@link KubeClient.readConfigMap} (which also serves `browser.journey.configMapRef`, see
+ * {@link KubeSecretResolver.readJourney}), `env` reads the operator's environment. Values are
  * read fresh on every reconcile (a rotated Secret reaches Kibana at the next sync) and cached
  * only for the duration of one reconcile. Messages name the reference, never the value.
  */
@@ -28,6 +29,7 @@ export class KubeSecretResolver implements SecretResolver {
   readonly #signal: AbortSignal;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #secrets = new Map<string, Promise<Record<string, string> | undefined>>();
+  readonly #configMaps = new Map<string, Promise<Record<string, string> | undefined>>();
   /** `namespace/name` of every Secret read, for mapping Secret changes to projects. */
   readonly referenced = new Set<string>();
 
@@ -68,6 +70,18 @@ export class KubeSecretResolver implements SecretResolver {
         data === undefined ? `${what}: the Secret does not exist` : `${what}: the Secret has no such key`,
       );
     }
+    if (ref.configMapKeyRef !== undefined) {
+      const { name, key } = ref.configMapKeyRef;
+      const data = await this.#configMap(namespace ?? 'default', name);
+      const value = data?.[key];
+      if (value !== undefined) return value;
+      throw new SecretResolutionError(
+        what,
+        data === undefined
+          ? `${what}: the ConfigMap does not exist`
+          : `${what}: the ConfigMap has no such key`,
+      );
+    }
     if (ref.env !== undefined) {
       const value = this.#env[ref.env];
       if (value === undefined)
@@ -76,6 +90,46 @@ export class KubeSecretResolver implements SecretResolver {
     }
     throw new SecretResolutionError(what, `${what} cannot be resolved by the operator`);
   }
+
+  /**
+   * The code of a `browser.journey.configMapRef`, for the translation
+   * (`TranslateOptions.readConfigMap`). A missing ConfigMap or key is an error naming both
+   * and the keys there are, so the monitor reports it; API failures propagate (transient).
+   */
+  async readJourney(
+    ref: { readonly name: string; readonly key: string },
+    namespace: string | undefined,
+  ): Promise<string> {
+    const ns = namespace ?? 'default';
+    const data = await this.#configMap(ns, ref.name);
+    if (data === undefined)
+      throw new JourneyConfigMapError(`ConfigMap ${ns}/${ref.name} does not exist (journey.configMapRef)`);
+    const code = data[ref.key];
+    if (code === undefined) {
+      const keys = Object.keys(data).sort();
+      throw new JourneyConfigMapError(
+        `ConfigMap ${ns}/${ref.name} has no key ${JSON.stringify(ref.key)} (journey.configMapRef); its keys: ${keys.length === 0 ? 'none' : keys.join(', ')}`,
+      );
+    }
+    return code;
+  }
+
+  #configMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    const id = `${namespace}/${name}`;
+    let pending = this.#configMaps.get(id);
+    if (pending === undefined) {
+      pending = this.#client.readConfigMap(namespace, name, this.#signal);
+      this.#configMaps.set(id, pending);
+      // A failed read is not remembered: the next reference tries again.
+      pending.catch(() => this.#configMaps.delete(id));
+    }
+    return pending;
+  }
+}
+
+/** A journey's ConfigMap or key is missing: the monitor cannot be translated until it exists. */
+export class JourneyConfigMapError extends Error {
+  override readonly name = 'JourneyConfigMapError';
 }
 
 /**

@@ -337,6 +337,10 @@ export class ProjectReconciler implements Reconciler {
     }
     const plan = await planProject({
       digestCache: this.#digests,
+      // Journeys in ConfigMaps are read through the API on every reconcile, like Secrets: an
+      // edit in place reaches Kibana at the next sync (drift interval), a new ConfigMap name
+      // (Kustomize's configMapGenerator) at once, as a spec change.
+      readConfigMap: (ref, ns) => secrets.readJourney(ref, ns),
       project: model,
       monitors: live.map((m) => ({ monitor: asModel<SyntheticMonitor>(m, 'SyntheticMonitor') })),
       api,
