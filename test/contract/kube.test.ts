@@ -89,3 +89,8 @@ describe('Kubernetes contract suite (real cluster)', { skip }, () => {
     });
   }
 });
+
+// node:test's summary counts skipped tests, not suites: one skipped test makes `skipped 1` say
+// that the contract suite did not run, instead of a silent `skipped 0`.
+if (skip !== false)
+  void test('Kubernetes contract suite: the scenarios against a real cluster', { skip }, () => undefined);
