@@ -13,6 +13,7 @@ export default tseslint.config(
       'coverage/**',
       'bin/**',
       '.scratch*/**',
+      'src/model/generated/**',
       'bench/out/**',
       'scripts/*.mjs',
       'eslint.config.js',

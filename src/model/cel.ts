@@ -34,9 +34,11 @@ type Program = (bindings: { self: CelInput }) => unknown;
 
 interface CompiledRule {
   readonly rule: CelRule;
-  /** Undefined when the rule does not parse; the reason is in `compileError`. */
-  readonly program: Program | undefined;
-  readonly compileError: string | undefined;
+  /**
+   * Parses and plans the rule on first use, then returns the same result: a program, or the
+   * reason the rule does not compile. Rules on fields a document lacks are never compiled.
+   */
+  readonly compile: () => { program: Program } | { compileError: string };
   /** Transition rules (`oldSelf`) only run on update; offline validation is a create. */
   readonly isTransition: boolean;
 }
@@ -166,12 +168,19 @@ export class CelRuleSet {
 
   #compileRule(rule: CelRule): CompiledRule {
     const isTransition = /\boldSelf\b/.test(rule.rule);
-    try {
-      const planned = plan(this.#env, parse(rule.rule));
-      return { rule, program: (bindings) => planned(bindings), compileError: undefined, isTransition };
-    } catch (error) {
-      return { rule, program: undefined, compileError: (error as Error).message, isTransition };
-    }
+    // Planning every rule of both kinds up front cost tens of milliseconds per command start.
+    let compiled: { program: Program } | { compileError: string } | undefined;
+    const compile = (): { program: Program } | { compileError: string } => {
+      if (compiled !== undefined) return compiled;
+      try {
+        const planned = plan(this.#env, parse(rule.rule));
+        compiled = { program: (bindings) => planned(bindings) };
+      } catch (error) {
+        compiled = { compileError: (error as Error).message };
+      }
+      return compiled;
+    };
+    return { rule, compile, isTransition };
   }
 }
 
@@ -289,18 +298,19 @@ function evaluateNode(
     if (compiled.isTransition) continue;
     const { rule } = compiled;
     const at = rule.fieldPath === undefined ? path : [...path, ...parseFieldPath(rule.fieldPath)];
-    if (compiled.program === undefined) {
+    const program = compiled.compile();
+    if ('compileError' in program) {
       out.push({
         path: at,
         message: rule.message,
         rule: rule.rule,
-        error: `the rule does not compile: ${compiled.compileError ?? ''}`,
+        error: `the rule does not compile: ${program.compileError}`,
       });
       continue;
     }
     let result: unknown;
     try {
-      result = compiled.program({ self });
+      result = program.program({ self });
     } catch (error) {
       // The evaluator promises not to throw; an odd value must still never crash validation.
       result = error;
