@@ -342,7 +342,10 @@ void test('Argo CD sync waves: namespace -2, CRDs -1, operator 0, projects 1, mo
   for (const env of ENVS) {
     const objects = await render(`deploy/argocd/monitors/${env}`);
     assert.ok(objects.some((o) => o.kind === 'SyntheticsProject'));
-    assert.ok(objects.some((o) => o.kind === 'ConfigMap'), 'the journeys ConfigMap');
+    assert.ok(
+      objects.some((o) => o.kind === 'ConfigMap'),
+      'the journeys ConfigMap',
+    );
     for (const o of objects) {
       // Journey ConfigMaps are plain core objects: wave 0, before the monitors that read them.
       if (o.kind === 'ConfigMap') {
