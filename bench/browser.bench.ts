@@ -5,19 +5,21 @@
  *     run (as a browser monitor is), screenshots on, trace only on failure;
  *   - by `@elastic/synthetics` started once per run, as Heartbeat runs it (elastic.md §7.5),
  *     with Debian's Chromium and screenshots on.
- * Reports wall time per journey (side by side, interleaved run by run) and peak memory (proportional set size of the Node process plus
- * its Chromium processes, sampled every 50 ms from /proc; RSS would count shared pages once per
- * process) per concurrent journey, synthctl at concurrency 1,
- * 2 and 4. Run: `npx tsx bench/browser.bench.ts [runs]` (env BENCH_ELASTIC_RUNS to shorten the
- * Elastic side). Results: docs/benchmarks.md, raw JSON in bench/out/browser.json.
+ * Reports wall time per journey (side by side, interleaved run by run) and peak memory per
+ * concurrent journey, synthctl at concurrency 1, 2 and 4: the proportional set size of the Node
+ * process plus its Chromium and esbuild processes, summed from /proc/<pid>/smaps_rollup every
+ * 50 ms (RSS would count shared pages once per process; an exiting process counts 0), with the
+ * peak's share per kind of process (Node, browser, GPU, renderers, ...).
+ * Run: `npx tsx bench/browser.bench.ts [runs]` (env BENCH_ELASTIC_RUNS to shorten the Elastic
+ * side, 0 to skip it and measure only synthctl back to back; BENCH_PREWARM=0 runs the pool
+ * without a prepared page). Results: docs/benchmarks.md, raw JSON in bench/out/browser.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BrowserPool, CHROMIUM_ARGS, DEFAULT_EXECUTABLE } from '../src/journey/browser-pool.js';
 import { JourneyBundler } from '../src/journey/bundle.js';
-import { treeUsage } from '../src/journey/process-tree.js';
 import { runSuite } from '../src/journey/runner.js';
 import { startTestSite } from '../src/journey/test-site.js';
 
@@ -26,6 +28,7 @@ const journeyFile = join(root, 'testdata/journeys/passing.journey.ts');
 const elasticCli = join(root, 'node_modules/.bin/elastic-synthetics');
 const runs = Number(process.argv[2] ?? 50);
 const elasticRuns = Number(process.env.BENCH_ELASTIC_RUNS ?? runs);
+const prewarm = process.env.BENCH_PREWARM !== '0';
 
 interface Stats {
   runs: number;
@@ -36,6 +39,8 @@ interface Stats {
   totalMs: number;
   peakRssMb: number;
   peakRssPerJourneyMb: number;
+  /** MB of proportional set size per kind of process at the peak (synthctl back to back). */
+  peakByKind?: Record<string, number>;
 }
 
 function stats(
@@ -60,16 +65,78 @@ function stats(
   };
 }
 
-/** Samples the RSS of a process tree every 50 ms; `stop` returns the peak in bytes. */
-function sampler(pid: () => number | undefined): { stop: () => Promise<number> } {
+/** What a process of the tree is: Chromium's `--type` (renderer, gpu-process, utility:Network...). */
+async function kindOf(pid: number, root: number): Promise<string> {
+  if (pid === root) return 'node';
+  try {
+    // Chromium's zygote children rewrite their title: one string with spaces, not NUL-separated.
+    const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ');
+    if (cmd.includes('esbuild')) return 'esbuild';
+    const type = /--type=(\S+)/.exec(cmd)?.[1];
+    const sub = /--utility-sub-type=\S*?(\w+)(?:\s|$)/.exec(cmd)?.[1];
+    return type === undefined ? 'browser' : type === 'utility' && sub !== undefined ? `utility:${sub}` : type;
+  } catch {
+    return 'gone';
+  }
+}
+
+/**
+ * The proportional set size of the tree of `root`: the total in bytes and MB per kind of process
+ * (process counts as `n <kind>`), from one pass over /proc. A process whose memory map cannot be
+ * read is exiting and counts 0 (counting its last RSS instead inflated peaks as contexts closed).
+ */
+async function snapshot(root: number): Promise<{ bytes: number; byKind: Record<string, number> }> {
+  const children = new Map<number, number[]>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // Gone already.
+    }
+  }
+  let bytes = 0;
+  const byKind: Record<string, number> = {};
+  const stack = [root];
+  // Bounded by the processes on the machine.
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    stack.push(...(children.get(pid) ?? []));
+    let kb = 0;
+    try {
+      kb = Number(/^Pss:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // Exiting.
+    }
+    const kind = await kindOf(pid, root);
+    bytes += kb * 1024;
+    byKind[kind] = Math.round(((byKind[kind] ?? 0) + kb / 1024) * 10) / 10;
+    byKind[`n ${kind}`] = (byKind[`n ${kind}`] ?? 0) + 1;
+  }
+  return { bytes, byKind };
+}
+
+/**
+ * Samples the proportional set size of a process tree every 50 ms; `stop` returns the peak in
+ * bytes and the share of each kind of process at the peak.
+ */
+function sampler(pid: () => number | undefined): {
+  stop: () => Promise<{ peak: number; peakByKind: Record<string, number> }>;
+} {
   let peak = 0;
+  let peakByKind: Record<string, number> = {};
   let running = true;
   const loop = (async () => {
     while (running) {
       const p = pid();
       if (p !== undefined) {
-        const usage = await treeUsage(p);
-        if (usage !== undefined) peak = Math.max(peak, usage.pssBytes);
+        const s = await snapshot(p);
+        if (s.bytes > peak) {
+          peak = s.bytes;
+          peakByKind = s.byKind;
+        }
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -78,13 +145,13 @@ function sampler(pid: () => number | undefined): { stop: () => Promise<number> }
     stop: async () => {
       running = false;
       await loop;
-      return peak;
+      return { peak, peakByKind };
     },
   };
 }
 
 async function benchSynthctl(url: string, concurrency: number, count: number): Promise<Stats> {
-  const pool = new BrowserPool({ size: concurrency });
+  const pool = new BrowserPool({ size: concurrency, prewarm });
   const bundler = new JourneyBundler();
   // Warm-up: start the browsers and compile once, as a running runner has.
   await Promise.all(
@@ -117,9 +184,12 @@ async function benchSynthctl(url: string, concurrency: number, count: number): P
     }),
   );
   const total = performance.now() - started;
-  const peak = await sample.stop();
+  const { peak, peakByKind } = await sample.stop();
   await pool.close();
-  return stats(durations, failed, total, peak, concurrency);
+  return {
+    ...stats(durations, failed, total, peak, concurrency),
+    peakByKind,
+  };
 }
 
 /**
@@ -129,7 +199,7 @@ async function benchSynthctl(url: string, concurrency: number, count: number): P
  * context, Elastic's agent cannot (it starts from nothing each run).
  */
 async function benchInterleaved(url: string, count: number): Promise<{ synthctl: Stats; elastic: Stats }> {
-  const pool = new BrowserPool({ size: 1 });
+  const pool = new BrowserPool({ size: 1, prewarm });
   const bundler = new JourneyBundler();
   const warm = await pool.acquire();
   await warm.release();
@@ -182,7 +252,7 @@ async function elasticRun(url: string): Promise<{ ms: number; peak: number; ok: 
     }),
   );
   const ms = performance.now() - t0;
-  return { ms, peak: await sample.stop(), ok: code === 0 && out.includes('"status":"succeeded"') };
+  return { ms, peak: (await sample.stop()).peak, ok: code === 0 && out.includes('"status":"succeeded"') };
 }
 
 function elasticArgs(url: string): string[] {
@@ -201,7 +271,7 @@ function elasticArgs(url: string): string[] {
 
 const site = await startTestSite();
 try {
-  const side = await benchInterleaved(site.url, elasticRuns);
+  const side = elasticRuns > 0 ? await benchInterleaved(site.url, elasticRuns) : undefined;
   const synthctl1 = await benchSynthctl(site.url, 1, runs);
   const synthctl2 = await benchSynthctl(site.url, 2, runs);
   const synthctl4 = await benchSynthctl(site.url, 4, runs);
@@ -209,15 +279,21 @@ try {
     date: new Date().toISOString(),
     machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', node: process.version },
     journey: 'testdata/journeys/passing.journey.ts (3 steps: open /login, fill and submit, check #welcome)',
+    prewarm,
+    loadAverage: (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' '),
     sideBySide: side,
     backToBack: { concurrency1: synthctl1, concurrency2: synthctl2, concurrency4: synthctl4 },
     ratio: {
-      wallPerJourney: Math.round((side.elastic.meanMs / side.synthctl.meanMs) * 10) / 10,
-      wallPerJourneyP50: Math.round((side.elastic.p50Ms / side.synthctl.p50Ms) * 10) / 10,
-      throughputBackToBackConcurrency2:
-        Math.round((side.elastic.meanMs / (synthctl2.totalMs / synthctl2.runs)) * 10) / 10,
-      memoryPerJourneyConcurrency4VsElastic:
-        Math.round((synthctl4.peakRssPerJourneyMb / side.elastic.peakRssPerJourneyMb) * 100) / 100,
+      ...(side === undefined
+        ? {}
+        : {
+            wallPerJourney: Math.round((side.elastic.meanMs / side.synthctl.meanMs) * 10) / 10,
+            wallPerJourneyP50: Math.round((side.elastic.p50Ms / side.synthctl.p50Ms) * 10) / 10,
+            throughputBackToBackConcurrency2:
+              Math.round((side.elastic.meanMs / (synthctl2.totalMs / synthctl2.runs)) * 10) / 10,
+            memoryPerJourneyConcurrency4VsElastic:
+              Math.round((synthctl4.peakRssPerJourneyMb / side.elastic.peakRssPerJourneyMb) * 100) / 100,
+          }),
       marginalMbPerExtraConcurrentJourney: Math.round((synthctl4.peakRssMb - synthctl1.peakRssMb) / 3),
     },
   };

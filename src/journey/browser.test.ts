@@ -466,3 +466,32 @@ test(
     assert.equal(plain, 1);
   },
 );
+
+test('the pool prepares the next context while idle, unless prewarm is false', { skip }, async () => {
+  const prewarm = {
+    key: 'k',
+    create: async (browser: import('playwright-core').Browser) => {
+      const context = await browser.newContext();
+      return { context, page: await context.newPage() };
+    },
+  };
+  const cold = new BrowserPool({ size: 1, prewarm: false });
+  try {
+    for (const [p, expected] of [
+      [pool, true],
+      [cold, false],
+    ] as const) {
+      const first = await p.acquire();
+      // Waits for a context an earlier test had prepared (one is made at a time per browser).
+      assert.equal(await first.takeWarm('none'), undefined);
+      await first.release({ prewarm });
+      const second = await p.acquire();
+      const warm = await second.takeWarm('k');
+      assert.equal(warm !== undefined, expected, `prewarm ${String(expected)}`);
+      await warm?.context.close();
+      await second.release();
+    }
+  } finally {
+    await cold.close();
+  }
+});

@@ -11,7 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
-import { build, type Plugin } from 'esbuild';
+import { build, stop, type Plugin } from 'esbuild';
 import { createDsl, JourneySuite } from './dsl.js';
 import { loadExpect, type Expect } from './expect.js';
 
@@ -20,6 +20,32 @@ export const DSL_MODULES = ['@elastic/synthetics', 'synthctl/journey'] as const;
 const DSL_GLOBAL = '__synthctl_dsl';
 /** The most compiled files kept (a runner has one per browser monitor source). */
 const MAX_CACHED = 256;
+/**
+ * esbuild's service process (5-15 MB proportional set size) is stopped this long after the
+ * last compile: a runner compiles when a journey file changes, not per run, and the next
+ * compile starts the service again (a few ms).
+ */
+const ESBUILD_IDLE_MS = 30_000;
+/** Compiles in flight in this process: esbuild's service is one per process. */
+let compiling = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+function compileStarted(): void {
+  compiling++;
+  clearTimeout(idleTimer);
+  idleTimer = undefined;
+}
+
+function compileEnded(): void {
+  compiling--;
+  if (compiling > 0) return;
+  idleTimer = setTimeout(() => {
+    idleTimer = undefined;
+    // stop() is synchronous in Node (it kills the child); a later build starts a new one.
+    if (compiling === 0) void stop();
+  }, ESBUILD_IDLE_MS);
+  idleTimer.unref();
+}
 
 /** A journey file that does not compile; carries esbuild's messages with file:line. */
 export class JourneyCompileError extends Error {
@@ -154,6 +180,7 @@ async function compile(code: JourneyCode): Promise<Compiled> {
   const filename =
     code.kind === 'file' ? resolve(code.path) : resolve(code.resolveDir, `${code.name}.inline.journey.ts`);
   let result;
+  compileStarted();
   try {
     result = await build({
       ...(code.kind === 'file'
@@ -187,6 +214,8 @@ async function compile(code: JourneyCode): Promise<Compiled> {
         )
         .join('; ') ?? (err as Error).message;
     throw new JourneyCompileError(filename, `cannot compile journey ${filename}: ${text}`, { cause: err });
+  } finally {
+    compileEnded();
   }
   const output = result.outputFiles[0]?.text ?? '';
   const inputs = new Map<string, number>();

@@ -15,13 +15,28 @@ export interface TreeUsage {
   processes: number;
 }
 
+/**
+ * The process's proportional set size; 0 for a process that is exiting (its memory map is gone
+ * or going while /proc/<pid>/stat still shows its last RSS: counting that RSS inflated peaks
+ * when contexts closed); undefined where the kernel has no smaps_rollup (before Linux 4.14).
+ */
 async function pssOf(pid: number): Promise<number | undefined> {
+  let rollup: string;
   try {
-    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const m = /^Pss:\s+(\d+) kB/m.exec(rollup);
-    return m === null ? undefined : Number(m[1]) * 1024;
+    rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' && (await alive(pid)) ? undefined : 0;
+  }
+  const m = /^Pss:\s+(\d+) kB/m.exec(rollup);
+  return m === null ? 0 : Number(m[1]) * 1024;
+}
+
+async function alive(pid: number): Promise<boolean> {
+  try {
+    await readFile(`/proc/${pid}/stat`, 'utf8');
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
