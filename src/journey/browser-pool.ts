@@ -28,6 +28,37 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ] as const;
 
+/**
+ * Chromium features off for every pool browser, as one `--disable-features` (Chromium reads only
+ * the last one, so this repeats the list playwright-core passes, checked by browser.test.ts):
+ * Playwright's, then the omnibox popup's WebUI, which new headless Chromium preloads in its own
+ * renderer for every context (about 30 MB each, a second renderer per journey) although a
+ * headless window never shows an omnibox.
+ */
+export const DISABLED_FEATURES = [
+  // playwright-core 1.65 chromiumSwitches.ts
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+  // synthctl
+  'WebUIOmniboxPopup',
+  'WebUIOmniboxAimPopup',
+  'WebUIOmniboxFullPopup',
+] as const;
+
 /** About what one journey needs, browser share included; bounds the default concurrency. */
 const BYTES_PER_BROWSER = 512 * 1024 * 1024;
 
@@ -286,7 +317,12 @@ export class BrowserPool {
     const launchOptions: LaunchOptions = {
       executablePath: o.executablePath,
       headless: o.headless,
-      args: [...CHROMIUM_ARGS, ...(o.args ?? []), slot.marker],
+      args: [
+        ...CHROMIUM_ARGS,
+        `--disable-features=${DISABLED_FEATURES.join(',')}`,
+        ...(o.args ?? []),
+        slot.marker,
+      ],
       timeout: o.launchTimeoutMs,
       // The runner handles SIGINT/SIGTERM itself and closes the pool.
       handleSIGINT: false,

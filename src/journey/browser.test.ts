@@ -495,3 +495,36 @@ test('the pool prepares the next context while idle, unless prewarm is false', {
     await cold.close();
   }
 });
+
+test(
+  "the pool's --disable-features keeps every feature Playwright disables, and no omnibox popup is preloaded",
+  { skip },
+  async () => {
+    const lease = await pool.acquire();
+    try {
+      assert.ok(lease.pid !== undefined, 'browser pid found');
+      const args = (await readFile(`/proc/${lease.pid}/cmdline`, 'utf8')).split('\0');
+      const lists = args
+        .filter((a) => a.startsWith('--disable-features='))
+        .map((a) => a.slice(19).split(','));
+      // Chromium reads only the last --disable-features: it must include Playwright's list.
+      const last = new Set(lists.at(-1));
+      const missing = lists.flat().filter((f) => !last.has(f));
+      assert.deepEqual(missing, [], 'add these to DISABLED_FEATURES (src/journey/browser-pool.ts)');
+      const context = await lease.browser.newContext();
+      await context.newPage();
+      const session = await lease.browser.newBrowserCDPSession();
+      const { targetInfos } = (await session.send('Target.getTargets')) as {
+        targetInfos: { type: string; url: string }[];
+      };
+      await session.detach();
+      await context.close();
+      assert.deepEqual(
+        targetInfos.filter((t) => t.url.startsWith('chrome://omnibox')).map((t) => t.url),
+        [],
+      );
+    } finally {
+      await lease.release();
+    }
+  },
+);
