@@ -3,11 +3,11 @@
  * errors into messages that say what was found and what is valid.
  *
  * The validators are Ajv's standalone code, generated ahead of time by `npm run generate` into
- * ./generated/schema-validators.ts (scripts/generate.ts, from {@link AJV_OPTIONS} and
- * {@link schemaForAjv}): compiling the schemas at every start cost about 0.45 s of CPU per
- * command. test/generated-fresh.test.ts fails when the module is stale.
+ * ./generated/schema-validators.ts (scripts/generate.ts, `renderSchemaValidators`): compiling
+ * the schemas at every start cost about 0.45 s of CPU per command.
+ * test/generated-fresh.test.ts fails when the module is stale.
  */
-import type { ErrorObject, Options, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as generatedValidators from './generated/schema-validators.js';
 import { DURATION_PATTERN, KINDS, type Kind } from './schema.js';
 import { suggest } from './did-you-mean.js';
@@ -68,26 +68,6 @@ const PATTERN_MEANINGS: ReadonlyMap<string, string> = new Map([
   ['^[a-z0-9_-]+$', 'lower-case letters, digits, "_" and "-"'],
   ['^[a-z0-9_.]+$', 'lower-case letters, digits, "_" and "." (a data stream namespace)'],
 ]);
-
-/**
- * The Ajv options the validators are generated with (plus `code: {source: true, esm: true}`
- * and ajv-formats' full formats): every error, with its data and parent schema for the messages.
- */
-export const AJV_OPTIONS: Readonly<Options> = {
-  allErrors: true,
-  strict: false,
-  verbose: true,
-  validateFormats: true,
-};
-
-/** The schema of `kind` as Ajv gets it. */
-export function schemaForAjv(kind: Kind): object {
-  // A plain JSON copy: TypeBox decorates schemas with symbol keys Ajv has no use for.
-  const copy = JSON.parse(JSON.stringify(KINDS[kind])) as { properties: Record<string, unknown> };
-  // metadata is checked by checkObjectMeta, with the API server's rules and words.
-  copy.properties.metadata = { type: 'object' };
-  return copy;
-}
 
 // One export per kind, named after it (scripts/generate.ts); the module is not type-checked.
 const VALIDATORS = generatedValidators as unknown as Readonly<Record<Kind, ValidateFunction | undefined>>;
