@@ -93,6 +93,19 @@ describe(
       assert.equal(apply.code, 0, apply.stderr);
       assert.match(apply.stdout, /syntheticmonitor.synthctl.dev\/checkout-api created/);
       assert.match(apply.stdout, /syntheticsproject.synthctl.dev\/shop created/);
+      // The journey file became a ConfigMap whose generated name the monitor follows.
+      const generated = /configmap\/(shop-journeys-[a-z0-9]+) created/.exec(apply.stdout)?.[1];
+      assert.ok(generated, apply.stdout);
+      const journey = await kubectl([
+        'get',
+        'sm',
+        'checkout-journey',
+        '-n',
+        'shop',
+        '-o',
+        'jsonpath={.spec.browser.journey.configMapRef.name}',
+      ]);
+      assert.equal(journey.stdout, generated);
       // The operator's status write, as a merge patch on /status.
       const patch = await fetch(
         `${server.url}/apis/synthctl.dev/v1alpha1/namespaces/shop/syntheticmonitors/payments-tls/status`,
@@ -129,7 +142,8 @@ describe(
       const lines = get.stdout.trim().split('\n');
       assert.match(lines[0]!, /^NAME\s+TYPE\s+SCHEDULE\s+STATUS\s+SYNCED\s+READY\s+AGE$/);
       assert.match(get.stdout, /payments-tls\s+http\s+15m\s+up\s+True\s+True\s+\d+s/);
-      assert.equal(lines.length, 5);
+      assert.equal(lines.length, 6, 'a header and the five monitors');
+      assert.match(get.stdout, /checkout-journey\s+15m\s/);
       const wide = await kubectl(['get', 'sm', '-A', '-o', 'wide']);
       assert.match(wide.stdout, /URL\s+TCP HOST\s+ICMP HOST/);
       assert.match(wide.stdout, /ledger-db\.dev\.example\.com:5432/);
