@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   BUILTIN_DEFAULTS,
   effectiveMonitor,
+  effectiveTiming,
   journeyId,
   matchesSelector,
   mergeDefaults,
@@ -173,4 +174,33 @@ test('selectMonitors applies the selector and the project namespace', () => {
   );
   assert.deepEqual(names(project({}, { namespace: 'shop' })), ['a', 'b', 'd']);
   assert.deepEqual(names(project({ monitorSelector: { matchLabels: { sync: 'kibana' } } })), ['a', 'c', 'd']);
+});
+
+test('effectiveTiming equals the schedule and timeout of effectiveMonitor', () => {
+  const monitors = [
+    { metadata: { name: 'a' }, spec: { http: { url: 'https://a.example' } } },
+    { metadata: { name: 'b' }, spec: { schedule: '1m', tcp: { host: 'b.example:1' } } },
+    { metadata: { name: 'c' }, spec: { browser: { journey: { inline: "step('x', async () => {});" } } } },
+    {
+      metadata: { name: 'd' },
+      spec: { timeout: '5s', browser: { journey: { inline: "step('x', async () => {});" } } },
+    },
+  ] as unknown as SyntheticMonitor[];
+  const projects = [
+    undefined,
+    {
+      metadata: { name: 'p' },
+      spec: { projectId: 'p', kibana: { url: 'https://k' }, defaults: { schedule: '3m', timeout: '20s' } },
+    },
+    { metadata: { name: 'q' }, spec: { projectId: 'q', kibana: { url: 'https://k' }, defaults: {} } },
+  ] as unknown as (SyntheticsProject | undefined)[];
+  for (const m of monitors)
+    for (const p of projects) {
+      const full = effectiveMonitor(m, p).spec;
+      assert.deepEqual(
+        effectiveTiming(m, p),
+        { schedule: full.schedule, timeout: full.timeout },
+        `${m.metadata.name} ${p?.metadata.name ?? '-'}`,
+      );
+    }
 });

@@ -132,6 +132,26 @@ export function effectiveMonitor(monitor: SyntheticMonitor, project?: Synthetics
 }
 
 /**
+ * The effective `schedule` and `timeout` alone, as {@link effectiveMonitor} computes them
+ * (the monitor's own, else the project's default, else the built-in one): what the duration
+ * checks need for every monitor and project pair, without merging the whole spec.
+ */
+export function effectiveTiming(
+  monitor: Pick<SyntheticMonitor, 'spec'>,
+  project?: Pick<SyntheticsProject, 'spec'>,
+): { schedule: string; timeout: string | undefined } {
+  const defaults = project?.spec.defaults;
+  const browser = monitorType(monitor.spec) === 'browser';
+  const schedule =
+    monitor.spec.schedule ??
+    defaults?.schedule ??
+    (browser ? BUILTIN_DEFAULTS.browserSchedule : BUILTIN_DEFAULTS.schedule);
+  const timeout =
+    monitor.spec.timeout ?? defaults?.timeout ?? (browser ? undefined : BUILTIN_DEFAULTS.timeout);
+  return { schedule, timeout };
+}
+
+/**
  * A monitor ready for the scheduler. Browser journeys without a timeout may use the whole
  * schedule interval. Call on validated monitors: a malformed duration throws DurationError.
  */

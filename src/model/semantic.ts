@@ -15,7 +15,14 @@ import { transform, transformSync, type Loader, type Message, type TransformOpti
 import { JSONPath } from 'jsonpath-plus';
 import xpath from 'xpath';
 import { formatPath, type Diagnostic, type Severity } from './diagnostics.js';
-import { effectiveMonitor, fieldOrigin, journeyId, monitorType, selectMonitors } from './defaults.js';
+import {
+  effectiveMonitor,
+  effectiveTiming,
+  fieldOrigin,
+  journeyId,
+  monitorType,
+  selectMonitors,
+} from './defaults.js';
 import { DurationError, formatDuration, parseDuration, tryParseDuration as tryDuration } from './duration.js';
 import { redactUrlUserinfo } from './secret-path.js';
 import {
@@ -553,7 +560,7 @@ function checkDurations(monitor: MonitorEntry, projects: readonly ProjectEntry[]
   const spec = monitor.resource.spec;
   const timeoutsFor = projects.length === 0 ? [undefined] : projects;
   for (const project of timeoutsFor) {
-    const effective = effectiveMonitor(monitor.resource, project?.resource).spec;
+    const effective = effectiveTiming(monitor.resource, project?.resource);
     const scheduleAt = originOf('schedule', monitor, project);
     let scheduleMs: number | undefined;
     if (scheduleAt !== undefined) {
