@@ -16,7 +16,7 @@ import {
 } from 'yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { formatPath } from '../model/diagnostics.js';
-import { parseFast } from './yaml-fast-path.js';
+import { parseFast, parseFastStream } from './yaml-fast-path.js';
 import { goYamlScalars } from './go-yaml-scalars.js';
 
 /** A 1-based line and column in a source text. */
@@ -130,19 +130,48 @@ const CONTROL_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\u
 const MAX_SYNTAX_ERRORS = 20;
 // Deeper nesting than this is not a resource anyone wrote by hand; it only risks the stack.
 const MAX_DEPTH = 256;
+// A text with a document marker line: several documents, or one opened by `---`.
+const DOCUMENT_MARKER_LINE = /^(?:---|\.\.\.)/m;
 
 /**
  * Parses every document of a YAML text; never throws, every problem becomes a diagnostic.
- * Plain single-document files (nearly every monitor file) take the fast path of
- * yaml-fast-path.ts, which yields the same value and positions; the rest, and every text with
- * a problem to report, is parsed by the `yaml` package.
+ * Plain files (nearly every monitor file, and streams of such documents split at `---`) take
+ * the fast path of yaml-fast-path.ts, which yields the same values and positions; the rest, and
+ * every text with a problem to report in any of its documents, is parsed whole by the `yaml`
+ * package.
  */
 export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
+  // A document above the size gate is refused by parseWithYaml, never read by the fast path.
+  if (text.length > MAX_DOCUMENT_CHARS && hasOversizedDocument(text)) return parseWithYaml(text, file);
   const fast = parseFast(text);
   if (fast !== undefined) {
     const positions = new PositionMap(fast.rootOffset, lazyLinePositions(text));
     for (const entry of fast.entries) positions.set(entry.path, entry.key, entry.value, entry.isCollection);
     return [{ file, index: 0, value: fast.value, positions, diagnostics: [], hasErrors: false }];
+  }
+  if (DOCUMENT_MARKER_LINE.test(text)) {
+    const stream = parseFastStream(text);
+    if (stream !== undefined) {
+      // One line table for the whole text: offsets are shifted into it, so lines are absolute.
+      const toPosition = lazyLinePositions(text);
+      return stream.map(({ base, document, emptyRoot }, index) => {
+        if (document === null) {
+          // `yaml` gives an empty document a null scalar as its root, with that position.
+          const positions = new PositionMap(emptyRoot, toPosition);
+          positions.set([], undefined, emptyRoot, false);
+          return { file, index, value: null, positions, diagnostics: [], hasErrors: false };
+        }
+        const positions = new PositionMap(base + document.rootOffset, toPosition);
+        for (const entry of document.entries)
+          positions.set(
+            entry.path,
+            entry.key === undefined ? undefined : base + entry.key,
+            base + entry.value,
+            entry.isCollection,
+          );
+        return { file, index, value: document.value, positions, diagnostics: [], hasErrors: false };
+      });
+    }
   }
   return parseWithYaml(text, file);
 }
@@ -225,14 +254,28 @@ const MAX_DOCUMENT_CHARS = 2 * 1024 * 1024;
 // A line that starts or ends a document (`---`, `...`) at the left margin.
 const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
 
+/** Where each document of `text` starts (at its marker line), then the end of the text. */
+function documentStarts(text: string): number[] {
+  const starts = [0];
+  for (const match of text.matchAll(DOCUMENT_MARKER)) if (match.index !== 0) starts.push(match.index);
+  starts.push(text.length);
+  return starts;
+}
+
+/** True when a document of `text` is above MAX_DOCUMENT_CHARS, as blankOversizedDocuments cuts them. */
+function hasOversizedDocument(text: string): boolean {
+  const starts = documentStarts(text);
+  for (let i = 0; i + 1 < starts.length; i++)
+    if (starts[i + 1]! - starts[i]! > MAX_DOCUMENT_CHARS) return true;
+  return false;
+}
+
 /** `text` with every document above MAX_DOCUMENT_CHARS reduced to its line breaks. */
 function blankOversizedDocuments(text: string): {
   text: string;
   oversized: { offset: number; size: number }[];
 } {
-  const starts = [0];
-  for (const match of text.matchAll(DOCUMENT_MARKER)) if (match.index !== 0) starts.push(match.index);
-  starts.push(text.length);
+  const starts = documentStarts(text);
   const oversized: { offset: number; size: number }[] = [];
   let out = '';
   for (let i = 0; i + 1 < starts.length; i++) {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseFast } from './yaml-fast-path.js';
+import { parseFast, parseFastStream } from './yaml-fast-path.js';
 import { parseWithYaml, parseYamlDocuments, type PathSegments } from './yaml-document.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -236,4 +236,118 @@ test('the fast path agrees with yaml on edited variants', () => {
     }
   }
   assert.ok(read > tried / 10, `the fast path read only ${read} of ${tried} variants`);
+});
+
+const STREAMS = [
+  `${MONITOR}---\n${MONITOR}`,
+  `---\n${MONITOR}---\n${MONITOR}...\n`,
+  `# lead\n---\n${MONITOR}--- # next\n${MONITOR}`,
+  'a: 1\n---\n',
+  '---\n---\na: 1\n',
+  'a: 1\n---\n# only a comment\n---\nb: 2\n',
+  'a: 1\n...\n',
+  'a: 1\n...\n# between\n---\nb: 1\n',
+  'a: 1\n...\n---\n',
+  '--- # c\na: 1\n--- # d\n',
+  '---  # two spaces\n',
+  '---\n...\n',
+  'a: |\n  x\n---\nb: |\n  y\n',
+  'a: |\n  x\n---\n  y\n',
+  'a: "x\n---\ny"\n',
+  "a: 'x\n---\ny'\n",
+  '--- !tag\na: 1\n',
+  '--- a: 1\n',
+  '---a: 1\n',
+  '--- \na: 1\n',
+  'a: 1\n---\nb: 2\n...\nc: 3\n',
+  'a: 1\n...\n...\n',
+  '...\na: 1\n',
+  '%YAML 1.2\n---\na: 1\n',
+  'a: 1\n--- |\n  x\n',
+  'a: 1\r\n---\r\nb: 2\r\n',
+  'a: 1\n---\nb: 2',
+  'a: 1\n---\na: 1\na: 2\n',
+  'a: 1\n---\n  b: 2\n',
+  'a: 1\n---\nb: &x 1\nc: *x\n',
+  'a: 1\n---\nb: yes\n',
+  'a: 1\n---\n- x\n',
+];
+
+/** Asserts every document of `text` is parsed as by `yaml` alone; true when the fast path read it. */
+function streamAgrees(text: string): boolean {
+  const context = `text: ${JSON.stringify(text)}`;
+  const ours = parseYamlDocuments(text, 'f.yaml');
+  const theirs = parseWithYaml(text, 'f.yaml');
+  assert.equal(ours.length, theirs.length, context);
+  ours.forEach((doc, i) => {
+    const other = theirs[i]!;
+    const where = `${context}, document ${i}`;
+    assert.deepEqual(doc.diagnostics, other.diagnostics, where);
+    assert.equal(doc.hasErrors, other.hasErrors, where);
+    assert.equal(doc.index, other.index, where);
+    assert.deepEqual(doc.value, other.value, where);
+    assert.equal(JSON.stringify(doc.value), JSON.stringify(other.value), where);
+    assert.deepEqual(doc.positions.root, other.positions.root, where);
+    for (const path of paths(other.value, [], [])) {
+      const at = `${where} at ${JSON.stringify(path)}`;
+      assert.deepEqual(doc.positions.get(path), other.positions.get(path), at);
+      assert.deepEqual(doc.positions.locate(path, 'key'), other.positions.locate(path, 'key'), at);
+      assert.deepEqual(doc.positions.locate(path, 'value'), other.positions.locate(path, 'value'), at);
+      const missing = [...path, 'missing'];
+      assert.deepEqual(doc.positions.locate(missing), other.positions.locate(missing), at);
+    }
+  });
+  return parseFastStream(text) !== undefined;
+}
+
+test('multi-document texts: each document as yaml reads it, at its absolute position', () => {
+  const read = STREAMS.filter(streamAgrees);
+  // The plain streams are read by the fast path; the tricky ones are left to yaml, identically.
+  for (const text of STREAMS.slice(0, 13))
+    assert.ok(read.includes(text), `not read: ${JSON.stringify(text)}`);
+  for (const text of STREAMS.slice(13)) assert.ok(!read.includes(text), `read: ${JSON.stringify(text)}`);
+  const readable = seeds.filter((text) => parseFast(text) !== undefined);
+  assert.ok(streamAgrees(readable.join('---\n')), 'the readable fixtures as one stream');
+});
+
+test('multi-document texts agree with yaml on edited variants', () => {
+  const next = random(20261127);
+  // Mostly texts the fast path reads and markers it splits at, so that most streams are read.
+  const readable = [...seeds, MONITOR, ...STREAMS].filter((text) => parseFast(text) !== undefined);
+  const others = [...seeds, ...STREAMS];
+  const pick = (): string => {
+    const pool = next() < 0.9 ? readable : others;
+    return pool[Math.floor(next() * pool.length)]!;
+  };
+  const MARKERS = ['---\n', '---\n', '--- # c\n', '...\n---\n', '---\n---\n', '--- !t\n', '...\n', '---\r\n'];
+  let read = 0;
+  let tried = 0;
+  for (let i = 0; i < 600; i++) {
+    const parts = 2 + Math.floor(next() * 3);
+    let text = '';
+    for (let p = 0; p < parts; p++) {
+      if (p > 0) text += MARKERS[Math.floor(next() * MARKERS.length)]!;
+      text += pick();
+    }
+    const edits = next() < 0.5 ? 0 : 1 + Math.floor(next() * 2);
+    for (let e = 0; e < edits; e++) text = mutate(text, next);
+    tried++;
+    if (streamAgrees(text)) read++;
+  }
+  assert.ok(read > tried / 5 && read < tried, `the fast path read ${read} of ${tried} streams`);
+});
+
+test('the 2 MiB document gate holds for texts the fast path could read, alone or in a stream', () => {
+  const huge = `a: |\n${'  a line of a very long literal block scalar\n'.repeat(50_000)}`;
+  assert.ok(parseFast(huge) !== undefined);
+  for (const text of [huge, `b: 1\n---\n${huge}---\nc: 2\n`]) {
+    // The same documents and diagnostics as yaml alone (the fast path reading them or not).
+    streamAgrees(text);
+    const codes = parseYamlDocuments(text, 'f.yaml').flatMap((d) => d.diagnostics.map((x) => x.code));
+    assert.deepEqual(codes, ['yaml.too-large'], JSON.stringify(text.slice(0, 40)));
+  }
+  // Several documents that are each under the gate are read by the fast path.
+  const half = `a: |\n${'  a line of a very long literal block scalar\n'.repeat(30_000)}`;
+  const stream = `${half}---\n${half}`;
+  assert.ok(stream.length > 2 * 1024 * 1024 && streamAgrees(stream));
 });

@@ -5,8 +5,9 @@
  * plus `toJS` and the position walk in yaml-document.ts return for such a text (the same
  * value, the same node offsets) at a fraction of the cost, and gives up (returns undefined) on
  * anything else: anchors, tags, comments after a value, quoting with escapes, multi-line plain
- * scalars, several documents, numbers other than small decimal integers, YAML 1.1 booleans,
- * duplicate keys, anything that would be a diagnostic. The caller then parses with `yaml`, so
+ * scalars, numbers other than small decimal integers, YAML 1.1 booleans, duplicate keys,
+ * anything that would be a diagnostic. A text of several documents is split at its `---` and
+ * `...` lines by parseFastStream and each document read alone, offsets shifted back. The caller then parses with `yaml`, so
  * every diagnostic still comes from the one full parser. yaml-fast-path.test.ts checks the
  * two agree, node for node, on fixtures, examples and edited variants of them.
  */
@@ -86,6 +87,90 @@ export function parseFast(text: string): FastDocument | undefined {
     if (error instanceof OutsideSubset) return undefined;
     throw error;
   }
+}
+
+/** One document of a stream read by {@link parseFastStream}. */
+export interface FastStreamDocument {
+  /** Offset in the stream of the document's first line after its `---`: add it to every offset. */
+  readonly base: number;
+  /** Offset in the stream just past the document's last line. */
+  readonly end: number;
+  /** The document, or null for an empty one (a `---` with nothing but comments after it). */
+  readonly document: FastDocument | null;
+  /** Where the `yaml` package puts the root of an empty document: after its `---` or at its comment. */
+  readonly emptyRoot: number;
+}
+
+// A document marker line the splitter understands: `---` or `...`, alone or with a comment.
+// Anything else on the line (`--- !tag`, `--- a: 1`, `---x`) leaves the whole text to `yaml`.
+const MARKER_REST = /^(?: +#[^\n]*)?$/;
+
+/**
+ * Every document of a multi-document text, each read by {@link parseFast}, or undefined when
+ * the text or any of its documents is outside the subset. The text is split at `---` and `...`
+ * lines at column 0, which end any block or quoted scalar in the `yaml` package too: a
+ * document cut inside a scalar is one the fast path refuses (an unclosed quote), so the whole
+ * text then goes to `yaml`, as do directives (`%YAML`) and content after `...` without `---`.
+ */
+export function parseFastStream(text: string): FastStreamDocument[] | undefined {
+  if (!text.endsWith('\n') || OUTSIDE_ALPHABET.test(text)) return undefined;
+  const pieces: { base: number; end: number; hasContent: boolean; marker: number }[] = [];
+  // A document is open once a `---` or a content line starts it; comments alone start none.
+  let open = false;
+  let hasContent = false;
+  let ended = false;
+  let base = 0;
+  let marker = -1;
+  for (let start = 0; start < text.length;) {
+    const end = text.indexOf('\n', start);
+    const c = text.charCodeAt(start);
+    const isDash = c === 45 && text.startsWith('---', start);
+    if (isDash || (c === 46 && text.startsWith('...', start))) {
+      if (!MARKER_REST.test(text.slice(start + 3, end))) return undefined;
+      if (isDash) {
+        if (open) pieces.push({ base, end: start, hasContent, marker });
+        marker = start;
+        ended = false;
+      } else {
+        // `...` with no document before it, or twice: left to the full parser.
+        if (!open) return undefined;
+        pieces.push({ base, end: start, hasContent, marker });
+        ended = true;
+      }
+      open = isDash;
+      hasContent = false;
+      base = end + 1;
+    } else if (c === 37) {
+      return undefined;
+    } else {
+      let first = start;
+      while (text.charCodeAt(first) === 32) first++;
+      if (first !== end && text.charCodeAt(first) !== 35) {
+        // After `...` only comments may come before the next `---`.
+        if (ended) return undefined;
+        open = true;
+        hasContent = true;
+      }
+    }
+    start = end + 1;
+  }
+  if (open) pieces.push({ base, end: text.length, hasContent, marker });
+  const out: FastStreamDocument[] = [];
+  for (const piece of pieces) {
+    // After `---`, or at the comment that follows it on the same line.
+    let emptyRoot = piece.marker + 3;
+    while (text.charCodeAt(emptyRoot) === 32) emptyRoot++;
+    if (text.charCodeAt(emptyRoot) !== 35) emptyRoot = piece.marker + 3;
+    if (!piece.hasContent) {
+      // Only an explicit `---` opens a document without content.
+      out.push({ base: piece.base, end: piece.end, document: null, emptyRoot });
+      continue;
+    }
+    const document = parseFast(text.slice(piece.base, piece.end));
+    if (document === undefined) return undefined;
+    out.push({ base: piece.base, end: piece.end, document, emptyRoot });
+  }
+  return out;
 }
 
 class FastParser {
