@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 
 # Checks, Prometheus tools, Chromium and Lua for the tests; Go and Helm's template libraries for
 # tools/helm-render; buildah, podman and mmdebstrap to build and run the container image
-# (test/image.test.ts, scripts/build-image.sh).
+# (test/image.test.ts, scripts/build-image.sh); ip, sysctl and setpriv for the ICMP tests that
+# run a process like a container's in a network namespace (src/checks/pinger-privileges.test.ts).
 APT_PACKAGES=(iputils-ping fping openssl prometheus prometheus-blackbox-exporter prometheus-alertmanager chromium ffmpeg lua5.1 golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev golang-github-burntsushi-toml-dev golang-github-xeipuuv-gojsonschema-dev
-  buildah podman runc uidmap mmdebstrap)
+  buildah podman runc uidmap mmdebstrap
+  iproute2 procps util-linux)
 if [[ "${SYNTHCTL_SKIP_APT:-}" != "1" ]] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do
